@@ -1,0 +1,68 @@
+//! `App`: binds the listener and builds the shared state and router; `main`, `demo` and the
+//! tests all start the gateway through it.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::graphql::{AppSchema, build_schema};
+use crate::jira::{JiraAuth, JiraClient, SiteBudget};
+
+/// State shared by every request.
+pub struct AppState {
+    pub config: Config,
+    pub schema: AppSchema,
+    /// The configured service account, used for every request until per-user identity lands.
+    pub service_account: Option<JiraClient>,
+}
+
+/// A built gateway, bound but not yet serving.
+pub struct App {
+    listener: TcpListener,
+    router: axum::Router,
+    state: Arc<AppState>,
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        config.validate()?;
+        let listener = TcpListener::bind(SocketAddr::new(config.bind, config.port))
+            .await
+            .with_context(|| format!("cannot listen on {}:{}", config.bind, config.port))?;
+        let client_config = config.client();
+        let http = client_config.http_client().context("cannot build the HTTP client")?;
+        let service_account = match (&config.jira_base_url, &config.jira_email, &config.jira_api_token) {
+            (Some(url), Some(email), Some(token)) => {
+                let base = crate::jira::site_base(url).context("JIRA_BASE_URL")?;
+                let budget = Arc::new(SiteBudget::new(client_config.budget_limits()));
+                let auth = JiraAuth::basic(email.clone(), token.expose_secret().to_string());
+                Some(JiraClient::new(http.clone(), base, auth, client_config.clone(), budget))
+            }
+            _ => None,
+        };
+        let state = Arc::new(AppState { schema: build_schema(config.limits()), service_account, config });
+        let router = crate::http::router(state.clone());
+        Ok(App { listener, router, state })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, finishing requests in flight.
+    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    }
+}

@@ -1,0 +1,143 @@
+//! The gateway's configuration: one typed struct from flags and environment variables
+//! (`--help` is the reference; `.env.example` lists every variable). Secrets are
+//! `SecretString`s and never printed.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use crate::graphql::QueryLimits;
+use crate::jira::ClientConfig;
+
+fn secret(value: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(value.to_string()))
+}
+
+/// Settings of `jira-gateway serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Port of the HTTP server (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind; 0.0.0.0 to listen on every interface (containers).
+    #[arg(long, env = "BIND_ADDRESS", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// Jira site URL of the service account (e.g. https://acme.atlassian.net).
+    #[arg(long, env = "JIRA_BASE_URL")]
+    pub jira_base_url: Option<String>,
+    /// E-mail of the service account.
+    #[arg(long, env = "JIRA_EMAIL")]
+    pub jira_email: Option<String>,
+    /// API token of the service account.
+    #[arg(long, env = "JIRA_API_TOKEN", hide_env_values = true, value_parser = secret)]
+    pub jira_api_token: Option<SecretString>,
+
+    /// Timeout of one Jira request attempt, in milliseconds.
+    #[arg(long, env = "JIRA_TIMEOUT_MS", default_value_t = 30_000)]
+    pub jira_timeout_ms: u64,
+    /// Retries of a failed idempotent Jira call (Atlassian recommends 4).
+    #[arg(long, env = "JIRA_MAX_RETRIES", default_value_t = 4)]
+    pub jira_max_retries: u32,
+    /// First backoff delay when Jira gives no Retry-After, in milliseconds (doubles per retry).
+    #[arg(long, env = "JIRA_RETRY_BASE_MS", default_value_t = 5_000)]
+    pub jira_retry_base_ms: u64,
+    /// Cap of a computed backoff delay, in milliseconds.
+    #[arg(long, env = "JIRA_RETRY_MAX_MS", default_value_t = 30_000)]
+    pub jira_retry_max_ms: u64,
+    /// Jira requests in flight at once, per site.
+    #[arg(long, env = "JIRA_MAX_CONCURRENCY", default_value_t = 8)]
+    pub jira_max_concurrency: usize,
+    /// Sustained Jira requests per second, per site.
+    #[arg(long, env = "JIRA_REQUESTS_PER_SECOND", default_value_t = 20)]
+    pub jira_requests_per_second: u32,
+    /// Burst of Jira requests allowed above the sustained rate, per site.
+    #[arg(long, env = "JIRA_BURST", default_value_t = 40)]
+    pub jira_burst: u32,
+    /// Longest a GraphQL request waits for Jira's rate limits before answering
+    /// JIRA_RATE_LIMITED, in milliseconds.
+    #[arg(long, env = "JIRA_MAX_WAIT_MS", default_value_t = 10_000)]
+    pub jira_max_wait_ms: u64,
+
+    /// Largest `first` a connection accepts.
+    #[arg(long, env = "MAX_PAGE_SIZE", default_value_t = 100)]
+    pub max_page_size: usize,
+    /// Deepest GraphQL selection nesting.
+    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 12)]
+    pub max_query_depth: usize,
+    /// Complexity budget of one query (connections count `first` × their children).
+    #[arg(long, env = "MAX_QUERY_COMPLEXITY", default_value_t = 20_000)]
+    pub max_query_complexity: usize,
+    /// Largest request body, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1_048_576)]
+    pub max_body_bytes: usize,
+    /// Longest a whole HTTP request may take, in milliseconds.
+    #[arg(long, env = "REQUEST_TIMEOUT_MS", default_value_t = 60_000)]
+    pub request_timeout_ms: u64,
+    /// Origins allowed by CORS, comma-separated; empty allows any origin (without cookies).
+    #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: 8080,
+            bind: IpAddr::from([127, 0, 0, 1]),
+            jira_base_url: None,
+            jira_email: None,
+            jira_api_token: None,
+            jira_timeout_ms: 30_000,
+            jira_max_retries: 4,
+            jira_retry_base_ms: 5_000,
+            jira_retry_max_ms: 30_000,
+            jira_max_concurrency: 8,
+            jira_requests_per_second: 20,
+            jira_burst: 40,
+            jira_max_wait_ms: 10_000,
+            max_page_size: 100,
+            max_query_depth: 12,
+            max_query_complexity: 20_000,
+            max_body_bytes: 1_048_576,
+            request_timeout_ms: 60_000,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The Jira client settings these options describe.
+    pub fn client(&self) -> ClientConfig {
+        ClientConfig {
+            timeout: Duration::from_millis(self.jira_timeout_ms),
+            max_retries: self.jira_max_retries,
+            retry_base_delay: Duration::from_millis(self.jira_retry_base_ms),
+            max_retry_delay: Duration::from_millis(self.jira_retry_max_ms),
+            max_concurrency: self.jira_max_concurrency.max(1),
+            requests_per_second: self.jira_requests_per_second.max(1),
+            burst: self.jira_burst.max(1),
+            max_wait: Duration::from_millis(self.jira_max_wait_ms),
+            ..ClientConfig::default()
+        }
+    }
+
+    pub fn limits(&self) -> QueryLimits {
+        QueryLimits { max_depth: self.max_query_depth, max_complexity: self.max_query_complexity }
+    }
+
+    /// Checks combinations clap cannot: the service account is all three values or none.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let set = [self.jira_base_url.is_some(), self.jira_email.is_some(), self.jira_api_token.is_some()];
+        if set.iter().any(|s| *s) && !set.iter().all(|s| *s) {
+            anyhow::bail!("JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN go together: set all three or none");
+        }
+        if let Some(url) = &self.jira_base_url {
+            crate::jira::site_base(url).map_err(|e| anyhow::anyhow!("JIRA_BASE_URL is not a URL: {e}"))?;
+        }
+        if self.max_page_size == 0 {
+            anyhow::bail!("MAX_PAGE_SIZE must be at least 1");
+        }
+        Ok(())
+    }
+}

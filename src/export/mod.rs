@@ -1,0 +1,117 @@
+//! PDF rendering of issue reports through typst. Knows nothing about Jira's wire types, jobs or
+//! HTTP: it takes [`ReportInput`] and [`RenderOptions`] and returns PDF bytes.
+//!
+//! How it stays safe with untrusted text: issue data never becomes typst markup. It is
+//! serialised to `/data.json`, which the templates load with `json(..)` and place as string
+//! values, and string values render literally (`#read("/etc/passwd")` in a summary is just
+//! text). Colours, URLs, code languages and image paths are validated or generated in Rust
+//! before a template sees them, and the typst World serves an allow-list of virtual files
+//! only. See `world.rs`.
+//!
+//! Fonts are embedded (see [`init_fonts`] for CJK and other scripts). Templates live in
+//! `templates/` and are compiled into the binary.
+
+mod adf;
+mod data;
+mod fonts;
+mod locale;
+mod model;
+mod world;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, LazyLock};
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+
+pub use fonts::{FontOptions, init_fonts};
+pub use model::{
+    ExportAttachment, ExportChange, ExportComment, ExportField, ExportIssue, ExportParent, Paper,
+    RenderOptions, RenderedPdf, ReportInput, Sections, Template,
+};
+
+/// The built-in components a custom template can `#import "/lib.typ": *`.
+pub const LIB_TEMPLATE: &str = include_str!("templates/lib.typ");
+
+/// Why a render failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A custom template did not compile; `line` and `column` are 1-based positions in it.
+    #[error("template error at {line}:{column}: {message}")]
+    Template { message: String, line: usize, column: usize },
+    /// The built-in templates failed on this data, or PDF export failed (a bug: log it).
+    #[error("PDF rendering failed: {0}")]
+    Compile(String),
+    /// A render option was rejected before rendering (colour, locale, logo, …).
+    #[error("invalid export option: {0}")]
+    InvalidOption(String),
+}
+
+/// Result alias for the export module.
+pub type Result<T, E = ExportError> = std::result::Result<T, E>;
+
+/// Renders `input` to a PDF. Synchronous and CPU-heavy (tens of milliseconds for one issue,
+/// seconds for hundreds): async callers use [`render_pdf_blocking`], or run it through
+/// `spawn_blocking` themselves.
+#[tracing::instrument(skip_all, fields(export.issues = input.issues.len(), export.template = ?options.template))]
+pub fn render_pdf(input: &ReportInput, options: &RenderOptions) -> Result<RenderedPdf> {
+    render_with_fonts(fonts::fonts(), input, options)
+}
+
+fn render_with_fonts(fonts: &fonts::Fonts, input: &ReportInput, options: &RenderOptions) -> Result<RenderedPdf> {
+    let started = Instant::now();
+    let payload = data::build_payload(input, options, fonts)?;
+    let template = match (&options.custom_template, options.template) {
+        (Some(source), _) => world::MainTemplate::Custom(source.clone()),
+        (None, Template::Issue) => world::MainTemplate::Issue,
+        (None, Template::Report) => world::MainTemplate::Report,
+    };
+    let document = world::compile(fonts, template, payload);
+    let compiled = started.elapsed();
+    let document = document?;
+    let pdf_options = typst_pdf::PdfOptions {
+        creator: typst::foundations::Smart::Custom(Some("jira-gateway (typst)".into())),
+        ..Default::default()
+    };
+    let bytes = typst_pdf::pdf(&document, &pdf_options).map_err(|errors| {
+        let message = errors.first().map_or_else(|| "unknown error".to_owned(), |e| e.message.to_string());
+        ExportError::Compile(format!("PDF export: {message}"))
+    })?;
+    // typst memoizes across renders; keep only recent entries so a long-running server does
+    // not accumulate every report it ever rendered.
+    typst::comemo::evict(10);
+    let pages = document.pages().len();
+    tracing::debug!(
+        export.pages = pages,
+        export.bytes = bytes.len(),
+        compile_ms = compiled.as_millis() as u64,
+        duration_ms = started.elapsed().as_millis() as u64,
+        "export rendered"
+    );
+    Ok(RenderedPdf { bytes, pages })
+}
+
+/// Bounds concurrent renders to the number of cores: each render keeps one core busy, and
+/// more at once would only add memory and latency.
+static RENDER_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    Arc::new(Semaphore::new(cores))
+});
+
+/// [`render_pdf`] on the blocking pool, at most one render per core at a time, inside the
+/// caller's tracing span.
+pub async fn render_pdf_blocking(input: ReportInput, options: RenderOptions) -> Result<RenderedPdf> {
+    let permit = Arc::clone(&RENDER_SLOTS)
+        .acquire_owned()
+        .await
+        .map_err(|_| ExportError::Compile("render pool closed".into()))?;
+    let span = tracing::Span::current();
+    let task = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        let _entered = span.enter();
+        render_pdf(&input, &options)
+    });
+    task.await.map_err(|e| ExportError::Compile(format!("render task failed: {e}")))?
+}

@@ -1,0 +1,48 @@
+//! The GraphQL layer: schema, resolvers, loaders, errors. Knows nothing about HTTP; tests
+//! can call `build_schema(..).execute(..)` directly.
+
+pub mod context;
+pub mod error;
+pub mod filter;
+mod limits;
+pub mod loaders;
+pub mod plan;
+pub mod query;
+pub mod types;
+
+use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+
+pub use context::RequestContext;
+pub use error::{CODES, GqlError};
+pub use query::QueryRoot;
+
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Limits every query is checked against before it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryLimits {
+    /// Deepest selection nesting.
+    pub max_depth: usize,
+    /// Complexity budget; connections count `first` times their children.
+    pub max_complexity: usize,
+}
+
+impl Default for QueryLimits {
+    fn default() -> Self {
+        QueryLimits { max_depth: 12, max_complexity: 20_000 }
+    }
+}
+
+/// Builds the schema (shared by the server, the `schema` command and tests).
+pub fn build_schema(limits: QueryLimits) -> AppSchema {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .extension(limits::ErrorCodes)
+        .finish()
+}
+
+/// The SDL, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(QueryLimits::default()).sdl()
+}

@@ -1,0 +1,312 @@
+//! Small output types: users, statuses, priorities, transitions, comments, changelog entries,
+//! attachments and custom field values.
+
+use async_graphql::{ComplexObject, Enum, ID, Json, Object, SimpleObject};
+use chrono::{DateTime, FixedOffset};
+use serde_json::Value;
+
+use super::{RichText, time};
+use crate::jira::models;
+
+/// A Jira user as the caller may see them (e-mail only when Jira reveals it).
+#[derive(Debug, Clone)]
+pub struct User(pub models::User);
+
+#[Object]
+impl User {
+    async fn account_id(&self) -> ID {
+        ID(self.0.account_id.clone())
+    }
+    async fn display_name(&self) -> &str {
+        self.0.display_name.as_deref().unwrap_or("")
+    }
+    /// Avatar URL at the largest size Jira offers (48×48), or the asked size when available.
+    async fn avatar_url(&self, #[graphql(default = 48)] size: i32) -> Option<&str> {
+        let urls = self.0.avatar_urls.as_ref()?;
+        let pick = match size {
+            ..=16 => urls.x16.as_deref(),
+            17..=24 => urls.x24.as_deref(),
+            25..=32 => urls.x32.as_deref(),
+            _ => urls.x48.as_deref(),
+        };
+        pick.or(urls.x48.as_deref())
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email_address.as_deref()
+    }
+    async fn active(&self) -> bool {
+        self.0.active.unwrap_or(true)
+    }
+    async fn time_zone(&self) -> Option<&str> {
+        self.0.time_zone.as_deref()
+    }
+}
+
+/// Jira's three status categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum StatusCategoryKey {
+    /// `new`
+    ToDo,
+    /// `indeterminate`
+    InProgress,
+    /// `done`
+    Done,
+    /// Anything else Jira may send.
+    Undefined,
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct StatusCategoryInfo {
+    pub key: StatusCategoryKey,
+    pub name: String,
+    pub color_name: Option<String>,
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct StatusInfo {
+    pub id: ID,
+    pub name: String,
+    pub category: StatusCategoryInfo,
+    pub icon_url: Option<String>,
+}
+
+impl From<&models::StatusDetails> for StatusInfo {
+    fn from(s: &models::StatusDetails) -> Self {
+        let category = s.status_category.as_ref();
+        let key = match category.map(|c| c.key.as_str()) {
+            Some("new") => StatusCategoryKey::ToDo,
+            Some("indeterminate") => StatusCategoryKey::InProgress,
+            Some("done") => StatusCategoryKey::Done,
+            _ => StatusCategoryKey::Undefined,
+        };
+        StatusInfo {
+            id: ID(s.id.clone()),
+            name: s.name.clone(),
+            category: StatusCategoryInfo {
+                key,
+                name: category.and_then(|c| c.name.clone()).unwrap_or_default(),
+                color_name: category.and_then(|c| c.color_name.clone()),
+            },
+            icon_url: s.icon_url.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct PriorityInfo {
+    pub id: ID,
+    pub name: String,
+    pub icon_url: Option<String>,
+}
+
+impl From<&models::Priority> for PriorityInfo {
+    fn from(p: &models::Priority) -> Self {
+        PriorityInfo { id: ID(p.id.clone()), name: p.name.clone(), icon_url: p.icon_url.clone() }
+    }
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct IssueTypeInfo {
+    pub id: ID,
+    pub name: String,
+    pub subtask: bool,
+    pub hierarchy_level: Option<i32>,
+    pub icon_url: Option<String>,
+}
+
+impl From<&models::IssueType> for IssueTypeInfo {
+    fn from(t: &models::IssueType) -> Self {
+        IssueTypeInfo { id: ID(t.id.clone()), name: t.name.clone(), subtask: t.subtask, hierarchy_level: t.hierarchy_level, icon_url: t.icon_url.clone() }
+    }
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct Resolution {
+    pub name: String,
+    pub resolved_at: Option<DateTime<FixedOffset>>,
+}
+
+/// A transition the caller may perform now.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct Transition {
+    pub id: ID,
+    pub name: String,
+    pub to: Option<StatusInfo>,
+    /// True when Jira shows a screen (fields may be required).
+    pub has_screen: bool,
+}
+
+impl From<&models::IssueTransition> for Transition {
+    fn from(t: &models::IssueTransition) -> Self {
+        Transition { id: ID(t.id.clone()), name: t.name.clone(), to: t.to.as_ref().map(StatusInfo::from), has_screen: t.has_screen.unwrap_or(false) }
+    }
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(complex)]
+pub struct Comment {
+    pub id: ID,
+    pub author: Option<User>,
+    pub update_author: Option<User>,
+    pub created: Option<DateTime<FixedOffset>>,
+    pub updated: Option<DateTime<FixedOffset>>,
+    #[graphql(skip)]
+    pub body_adf: Option<Value>,
+}
+
+#[ComplexObject]
+impl Comment {
+    async fn body(&self) -> Option<RichText> {
+        self.body_adf.clone().map(RichText::new)
+    }
+}
+
+impl From<&models::Comment> for Comment {
+    fn from(c: &models::Comment) -> Self {
+        Comment {
+            id: ID(c.id.clone()),
+            author: c.author.clone().map(User),
+            update_author: c.update_author.clone().map(User),
+            created: time(c.created.as_deref()),
+            updated: time(c.updated.as_deref()),
+            body_adf: c.body.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct ChangeItem {
+    pub field: String,
+    pub field_id: Option<String>,
+    pub from: Option<String>,
+    pub from_string: Option<String>,
+    pub to: Option<String>,
+    pub to_string: Option<String>,
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct Changelog {
+    pub id: ID,
+    pub author: Option<User>,
+    pub created: Option<DateTime<FixedOffset>>,
+    pub items: Vec<ChangeItem>,
+}
+
+impl From<&models::Changelog> for Changelog {
+    fn from(h: &models::Changelog) -> Self {
+        Changelog {
+            id: ID(h.id.clone()),
+            author: h.author.clone().map(User),
+            created: time(h.created.as_deref()),
+            items: h
+                .items
+                .iter()
+                .map(|i| ChangeItem {
+                    field: i.field.clone(),
+                    field_id: i.field_id.clone(),
+                    from: i.from.clone(),
+                    from_string: i.from_string.clone(),
+                    to: i.to.clone(),
+                    to_string: i.to_string.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, SimpleObject)]
+pub struct Attachment {
+    pub id: ID,
+    pub filename: String,
+    pub mime_type: Option<String>,
+    pub size: Option<i64>,
+    pub author: Option<User>,
+    pub created: Option<DateTime<FixedOffset>>,
+    /// Jira's content URL (needs the caller's Jira credentials).
+    pub content_url: Option<String>,
+    pub thumbnail_url: Option<String>,
+}
+
+impl From<&models::Attachment> for Attachment {
+    fn from(a: &models::Attachment) -> Self {
+        Attachment {
+            id: ID(a.id.clone()),
+            filename: a.filename.clone(),
+            mime_type: a.mime_type.clone(),
+            size: a.size,
+            author: a.author.clone().map(User),
+            created: time(a.created.as_deref()),
+            content_url: a.content.clone(),
+            thumbnail_url: a.thumbnail.clone(),
+        }
+    }
+}
+
+/// The kind of a custom field's value, from Jira's field schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum CustomFieldType {
+    Number,
+    String,
+    Date,
+    DateTime,
+    User,
+    Option,
+    Array,
+    Other,
+}
+
+/// A custom field of an issue: its value as Jira's JSON and as readable text.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct CustomFieldValue {
+    /// `customfield_10030`
+    pub id: String,
+    pub name: String,
+    pub r#type: CustomFieldType,
+    /// The value exactly as Jira sent it.
+    pub value: Json<Value>,
+    /// A human-readable rendering (number, option value, user name, date...).
+    pub text: Option<String>,
+}
+
+impl CustomFieldValue {
+    pub fn new(id: &str, field: Option<&models::FieldDetails>, value: &Value) -> Self {
+        let kind = field.and_then(|f| f.schema.as_ref()).map(|s| s.kind.as_str()).unwrap_or("");
+        let r#type = match kind {
+            "number" => CustomFieldType::Number,
+            "string" => CustomFieldType::String,
+            "date" => CustomFieldType::Date,
+            "datetime" => CustomFieldType::DateTime,
+            "user" => CustomFieldType::User,
+            "option" => CustomFieldType::Option,
+            "array" => CustomFieldType::Array,
+            _ => CustomFieldType::Other,
+        };
+        CustomFieldValue {
+            id: id.to_string(),
+            name: field.map_or_else(|| id.to_string(), |f| f.name.clone()),
+            r#type,
+            value: Json(value.clone()),
+            text: text_of(value),
+        }
+    }
+}
+
+/// Readable text of a custom field value of any shape.
+pub fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().filter_map(text_of).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("doc") {
+                return Some(crate::adf::to_text(value));
+            }
+            ["value", "displayName", "name", "key", "id"].iter().find_map(|k| map.get(*k).and_then(text_of))
+        }
+    }
+}

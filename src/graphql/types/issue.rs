@@ -1,0 +1,227 @@
+//! The `Issue` type. Fields read what the fetch plan put into the Jira answer; what a plan
+//! could not carry (more than 20 comments, a parent's assignee...) is loaded through the
+//! request's loaders, batched.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::connection::offset_page;
+use super::{
+    Attachment, Changelog, ChangelogConnection, ChangelogEdge, Comment, CommentConnection, CommentEdge, CustomFieldValue,
+    DEFAULT_NESTED_PAGE, IssueTypeInfo, PriorityInfo, Project, Resolution, RichText, StatusInfo, Transition, User, decode_offset,
+    time,
+};
+use crate::graphql::context::request;
+use crate::graphql::error::{GqlError, GqlResult};
+use crate::graphql::loaders::{IssueKey, PageKey};
+use crate::graphql::plan::FetchPlan;
+use crate::jira::models::{IssueBean, IssueFields, IssueRef, parse_jira_date};
+
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub bean: Arc<IssueBean>,
+}
+
+impl Issue {
+    pub fn new(bean: Arc<IssueBean>) -> Self {
+        Issue { bean }
+    }
+
+    fn fields(&self) -> &IssueFields {
+        &self.bean.fields
+    }
+
+    /// An issue built from a parent/subtask reference (summary, status, priority, type only).
+    fn from_ref(r: &IssueRef) -> Self {
+        let fields = r.fields.clone().unwrap_or_default();
+        Issue::new(Arc::new(IssueBean {
+            id: r.id.clone(),
+            key: r.key.clone(),
+            fields: IssueFields {
+                summary: fields.summary,
+                status: fields.status,
+                priority: fields.priority,
+                issue_type: fields.issue_type,
+                ..IssueFields::default()
+            },
+            ..IssueBean::default()
+        }))
+    }
+}
+
+/// Resolves issue references: from the reference itself when the selection needs only what a
+/// reference carries, otherwise through the issue loader (one bulkfetch for all of them).
+async fn resolve_refs(ctx: &Context<'_>, refs: &[IssueRef]) -> GqlResult<Vec<Issue>> {
+    let plan = FetchPlan::for_issue(ctx.field().selection_set());
+    let reference_fields: std::collections::BTreeSet<String> = ["summary", "status", "priority", "issuetype"].iter().map(|s| s.to_string()).collect();
+    if plan.expand.is_empty() && plan.fields.is_subset(&reference_fields) {
+        return Ok(refs.iter().map(Issue::from_ref).collect());
+    }
+    let request = request(ctx)?;
+    let plan = Arc::new(plan);
+    let keys: Vec<IssueKey> = refs.iter().map(|r| IssueKey::new(&r.key, plan.clone())).collect();
+    let loaded = request.issues.load_many(keys.clone()).await.map_err(GqlError::from)?;
+    Ok(keys.iter().filter_map(|k| loaded.get(k).cloned().map(Issue::new)).collect())
+}
+
+fn page_size(first: Option<i32>, default: usize, max: usize) -> Result<usize, GqlError> {
+    match first {
+        None => Ok(default.min(max)),
+        Some(n) if n < 0 => Err(GqlError::BadUserInput("`first` must not be negative.".into())),
+        Some(n) if n as usize > max => Err(GqlError::BadUserInput(format!("`first` must be at most {max}."))),
+        Some(n) => Ok(n as usize),
+    }
+}
+
+#[Object]
+impl Issue {
+    async fn id(&self) -> ID {
+        ID(self.bean.id.clone())
+    }
+    async fn key(&self) -> &str {
+        &self.bean.key
+    }
+    async fn summary(&self) -> Option<&str> {
+        self.fields().summary.as_deref()
+    }
+    async fn status(&self) -> Option<StatusInfo> {
+        self.fields().status.as_ref().map(StatusInfo::from)
+    }
+    async fn priority(&self) -> Option<PriorityInfo> {
+        self.fields().priority.as_ref().map(PriorityInfo::from)
+    }
+    async fn issue_type(&self) -> Option<IssueTypeInfo> {
+        self.fields().issue_type.as_ref().map(IssueTypeInfo::from)
+    }
+    async fn assignee(&self) -> Option<User> {
+        self.fields().assignee.clone().map(User)
+    }
+    async fn reporter(&self) -> Option<User> {
+        self.fields().reporter.clone().map(User)
+    }
+    async fn creator(&self) -> Option<User> {
+        self.fields().creator.clone().map(User)
+    }
+    async fn labels(&self) -> Vec<String> {
+        self.fields().labels.clone().unwrap_or_default()
+    }
+    async fn created(&self) -> Option<DateTime<FixedOffset>> {
+        time(self.fields().created.as_deref())
+    }
+    async fn updated(&self) -> Option<DateTime<FixedOffset>> {
+        time(self.fields().updated.as_deref())
+    }
+    /// The optimistic-concurrency token of this issue: Jira's `updated`, unchanged.
+    async fn version(&self) -> Option<&str> {
+        self.fields().updated.as_deref()
+    }
+    async fn due_date(&self) -> Option<NaiveDate> {
+        self.fields().due_date.as_deref().and_then(parse_jira_date)
+    }
+    async fn resolution(&self) -> Option<Resolution> {
+        self.fields()
+            .resolution
+            .as_ref()
+            .map(|r| Resolution { name: r.name.clone(), resolved_at: time(self.fields().resolution_date.as_deref()) })
+    }
+    async fn project(&self) -> Option<Project> {
+        self.fields().project.clone().map(Project::new)
+    }
+    async fn parent(&self, ctx: &Context<'_>) -> GqlResult<Option<Issue>> {
+        let Some(parent) = &self.fields().parent else { return Ok(None) };
+        Ok(resolve_refs(ctx, std::slice::from_ref(parent)).await?.into_iter().next())
+    }
+    async fn subtasks(&self, ctx: &Context<'_>) -> GqlResult<Vec<Issue>> {
+        match &self.fields().subtasks {
+            Some(refs) if !refs.is_empty() => resolve_refs(ctx, refs).await,
+            _ => Ok(Vec::new()),
+        }
+    }
+    async fn description(&self) -> Option<RichText> {
+        self.fields().description.clone().filter(|d| !d.is_null()).map(RichText::new)
+    }
+    async fn attachments(&self) -> Vec<Attachment> {
+        self.fields().attachment.iter().flatten().map(Attachment::from).collect()
+    }
+
+    /// Comments, oldest first. The first 20 come with the issue at no extra Jira call.
+    async fn comments(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<CommentConnection> {
+        let request = request(ctx)?;
+        let first = page_size(first, DEFAULT_NESTED_PAGE, request.max_page_size)?;
+        let offset = decode_offset(after.as_deref())?;
+        if let Some(page) = self.fields().comment.as_ref().filter(|p| p.start_at == 0) {
+            let embedded = page.comments.len();
+            let total = usize::try_from(page.total).unwrap_or(embedded).max(embedded);
+            if offset + first <= embedded || embedded >= total {
+                let items: Vec<Comment> = page.comments.iter().skip(offset).take(first).map(Comment::from).collect();
+                let (edges, page_info) = offset_page(items, offset, total, |cursor, node| CommentEdge { cursor, node });
+                return Ok(CommentConnection { edges, page_info, total_count: total as i64 });
+            }
+        }
+        let key = PageKey { issue: self.bean.key.clone(), start_at: offset as u64, max_results: first as u32 };
+        let page = request.comments.load_one(key).await.map_err(GqlError::from)?.unwrap_or_default();
+        let total = usize::try_from(page.total).unwrap_or(0);
+        let items: Vec<Comment> = page.comments.iter().take(first).map(Comment::from).collect();
+        let (edges, page_info) = offset_page(items, offset, total, |cursor, node| CommentEdge { cursor, node });
+        Ok(CommentConnection { edges, page_info, total_count: total as i64 })
+    }
+
+    /// The transitions the caller may perform now (from the search answer when selected there).
+    async fn transitions(&self, ctx: &Context<'_>) -> GqlResult<Vec<Transition>> {
+        if let Some(transitions) = &self.bean.transitions {
+            return Ok(transitions.iter().map(Transition::from).collect());
+        }
+        let request = request(ctx)?;
+        let loaded = request.transitions.load_one(self.bean.key.clone()).await.map_err(GqlError::from)?;
+        Ok(loaded.map(|t| t.iter().map(Transition::from).collect()).unwrap_or_default())
+    }
+
+    /// Change history, oldest first.
+    async fn changelog(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<ChangelogConnection> {
+        let request = request(ctx)?;
+        let first = page_size(first, DEFAULT_NESTED_PAGE, request.max_page_size)?;
+        let offset = decode_offset(after.as_deref())?;
+        // Jira embeds the most recent histories, newest first; usable when it embedded all.
+        if let Some(page) = self.bean.changelog.as_ref() {
+            let embedded = page.histories.len();
+            if embedded as i64 >= page.total {
+                let items: Vec<Changelog> = page.histories.iter().rev().skip(offset).take(first).map(Changelog::from).collect();
+                let (edges, page_info) = offset_page(items, offset, embedded, |cursor, node| ChangelogEdge { cursor, node });
+                return Ok(ChangelogConnection { edges, page_info, total_count: embedded as i64 });
+            }
+        }
+        let key = PageKey { issue: self.bean.key.clone(), start_at: offset as u64, max_results: first as u32 };
+        let page = request.changelogs.load_one(key).await.map_err(GqlError::from)?;
+        let (values, total) = page.map(|p| (p.values.clone(), p.total.unwrap_or(0))).unwrap_or_default();
+        let total = usize::try_from(total).unwrap_or(0).max(offset + values.len());
+        let items: Vec<Changelog> = values.iter().take(first).map(Changelog::from).collect();
+        let (edges, page_info) = offset_page(items, offset, total, |cursor, node| ChangelogEdge { cursor, node });
+        Ok(ChangelogConnection { edges, page_info, total_count: total as i64 })
+    }
+
+    /// Custom fields of the issue (all, or those listed in `ids`), with their types and names.
+    async fn custom_fields(&self, ctx: &Context<'_>, ids: Option<Vec<String>>) -> GqlResult<Vec<CustomFieldValue>> {
+        let request = request(ctx)?;
+        let definitions = request.field_definitions().await?;
+        let mut out = Vec::new();
+        for (id, value) in &self.fields().other {
+            if !id.starts_with("customfield_") || value.is_null() {
+                continue;
+            }
+            if ids.as_ref().is_some_and(|ids| !ids.contains(id)) {
+                continue;
+            }
+            out.push(CustomFieldValue::new(id, definitions.iter().find(|f| &f.id == id), value));
+        }
+        Ok(out)
+    }
+
+    /// One custom field by id (`customfield_10030`); null when empty or not visible.
+    async fn custom_field(&self, ctx: &Context<'_>, id: String) -> GqlResult<Option<CustomFieldValue>> {
+        let Some(value) = self.fields().other.get(&id).filter(|v| !v.is_null()) else { return Ok(None) };
+        let definitions = request(ctx)?.field_definitions().await?;
+        Ok(Some(CustomFieldValue::new(&id, definitions.iter().find(|f| f.id == id), value)))
+    }
+}

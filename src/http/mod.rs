@@ -1,0 +1,59 @@
+//! HTTP routes: `/graphql` (POST; GET for GraphiQL and queries), `/graphql/ws`, `/health`,
+//! `/ready`, and the tower layers around them.
+
+mod error;
+mod graphql;
+mod ws;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::routing::get;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::HttpError;
+
+use crate::app::AppState;
+
+pub fn router(state: Arc<AppState>) -> Router {
+    let config = &state.config;
+    let cors = if config.cors_origins.is_empty() {
+        CorsLayer::new().allow_origin(Any)
+    } else {
+        let origins: Vec<HeaderValue> = config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o.trim()).ok()).collect();
+        CorsLayer::new().allow_origin(AllowOrigin::list(origins)).allow_credentials(true)
+    }
+    .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+    .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::HeaderName::from_static("x-jira-site")]);
+    let timeout = Duration::from_millis(config.request_timeout_ms);
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(ws::upgrade))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .fallback(|| async { HttpError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such route.") })
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(cors)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn health() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready when the gateway can act for someone: a service account is configured.
+async fn ready(axum::extract::State(state): axum::extract::State<Arc<AppState>>) -> (StatusCode, axum::Json<serde_json::Value>) {
+    if state.service_account.is_some() {
+        (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ready" })))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({ "status": "not ready", "reason": "no Jira credentials configured (JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN)" })),
+        )
+    }
+}

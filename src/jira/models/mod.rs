@@ -1,0 +1,219 @@
+//! Serde DTOs that mirror Jira Cloud REST v3 JSON. No GraphQL derives here.
+//!
+//! Every type is tolerant of what Jira omits or nulls: absent or `null` values become `None`
+//! or the type's default, unknown fields are ignored, and numeric ids are accepted where the
+//! spec says string (Jira's own examples mix them). Response types also implement
+//! `Serialize` so a shared cache can store them as JSON and read them back unchanged.
+
+mod issue;
+mod search;
+mod site;
+mod write;
+
+pub use issue::*;
+pub use search::*;
+pub use site::*;
+pub use write::*;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A JSON object, as used for Jira's open-ended maps (`renderedFields`, `names`, custom fields).
+pub type JsonMap = serde_json::Map<String, serde_json::Value>;
+
+/// Parses a Jira timestamp (`2024-01-15T10:30:00.000+0000`, or RFC 3339).
+///
+/// Returns `None` for anything else, including date-only values such as `duedate`
+/// (use [`parse_jira_date`] for those).
+pub fn parse_jira_time(value: &str) -> Option<DateTime<FixedOffset>> {
+    let value = value.trim();
+    DateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S%.f%z")
+        .or_else(|_| DateTime::parse_from_rfc3339(value))
+        .ok()
+}
+
+/// Parses a Jira date (`2024-01-15`), as used by `duedate`.
+pub fn parse_jira_date(value: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
+}
+
+/// Avatar URLs by size, as Jira sends them for users and projects.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AvatarUrls {
+    /// 16×16 avatar.
+    #[serde(rename = "16x16", default, skip_serializing_if = "Option::is_none")]
+    pub x16: Option<String>,
+    /// 24×24 avatar.
+    #[serde(rename = "24x24", default, skip_serializing_if = "Option::is_none")]
+    pub x24: Option<String>,
+    /// 32×32 avatar.
+    #[serde(rename = "32x32", default, skip_serializing_if = "Option::is_none")]
+    pub x32: Option<String>,
+    /// 48×48 avatar.
+    #[serde(rename = "48x48", default, skip_serializing_if = "Option::is_none")]
+    pub x48: Option<String>,
+}
+
+/// A Jira user (`User` / `UserDetails`). `email_address` is often hidden by privacy settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct User {
+    /// The account id, the only stable user identifier in Jira Cloud.
+    #[serde(deserialize_with = "de::string")]
+    pub account_id: String,
+    /// `atlassian`, `app` or `customer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_type: Option<String>,
+    /// Whether the account is active.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    /// The display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The email address, when the user's privacy settings allow it. Never log it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<String>,
+    /// Avatar URLs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_urls: Option<AvatarUrls>,
+    /// IANA time zone, e.g. `Europe/Moscow`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Locale, e.g. `th_TH`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// The REST URL of the user.
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
+    pub self_url: Option<String>,
+}
+
+/// An offset-paged list (`PageBean*`): `{startAt, maxResults, total, isLast, nextPage, values}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[serde(bound(serialize = "T: Serialize", deserialize = "T: Deserialize<'de>"))]
+pub struct PageBean<T> {
+    /// Index of the first item.
+    #[serde(default, deserialize_with = "de::nullable")]
+    pub start_at: i64,
+    /// Page size Jira applied.
+    #[serde(default, deserialize_with = "de::nullable")]
+    pub max_results: i64,
+    /// Total number of items, when Jira knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Whether this is the last page, when Jira says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_last: Option<bool>,
+    /// URL of the next page, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page: Option<String>,
+    /// The items.
+    #[serde(default = "Vec::new", deserialize_with = "de::nullable_vec")]
+    pub values: Vec<T>,
+}
+
+impl<T> Default for PageBean<T> {
+    fn default() -> Self {
+        Self {
+            start_at: 0,
+            max_results: 0,
+            total: None,
+            is_last: None,
+            next_page: None,
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<T> PageBean<T> {
+    /// Whether no further page exists: `isLast`, else `total`, else an empty or short page.
+    pub fn is_last_page(&self) -> bool {
+        if let Some(last) = self.is_last {
+            return last;
+        }
+        let seen = self.start_at.saturating_add(i64::try_from(self.values.len()).unwrap_or(i64::MAX));
+        match self.total {
+            Some(total) => seen >= total,
+            None => self.values.is_empty() || seen < self.start_at.saturating_add(self.max_results),
+        }
+    }
+}
+
+/// Deserialisation helpers that turn Jira's omissions and type drift into defaults.
+pub(crate) mod de {
+    use serde::de::DeserializeOwned;
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    /// `null` → `T::default()`.
+    pub(crate) fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de> + Default,
+    {
+        Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+    }
+
+    /// `null` → empty list (a plain `default` only covers absence).
+    pub(crate) fn nullable_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+    }
+
+    /// A string, number or bool as a string; `null` → `""`. For ids Jira sends either way.
+    pub(crate) fn string<'de, D>(d: D) -> Result<String, D::Error>
+    where
+        D: Deserializer<'de>,
+    {
+        Ok(opt_string(d)?.unwrap_or_default())
+    }
+
+    /// Like [`string`] but keeps absence as `None`.
+    pub(crate) fn opt_string<'de, D>(d: D) -> Result<Option<String>, D::Error>
+    where
+        D: Deserializer<'de>,
+    {
+        Ok(match Value::deserialize(d)? {
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        })
+    }
+
+    /// Any value that does not fit `T` becomes `None` instead of failing the whole document.
+    ///
+    /// Used for the typed system fields of an issue, which site configuration can reshape.
+    pub(crate) fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: DeserializeOwned,
+    {
+        let value = Value::deserialize(d)?;
+        if value.is_null() {
+            return Ok(None);
+        }
+        Ok(serde_json::from_value(value).ok())
+    }
+}
+
+/// Reads `T` from JSON bytes with the same leniency the DTOs use (an empty body reads as `null`).
+pub(crate) fn from_json_bytes<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+) -> Result<T, serde_json::Error> {
+    let body = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"null".as_slice()
+    } else {
+        bytes
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = T::deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests;

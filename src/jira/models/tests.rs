@@ -1,0 +1,252 @@
+//! Decoding Atlassian's own response examples (copied from the OpenAPI document into
+//! `fixtures/`) and the tolerance rules.
+
+use serde_json::json;
+
+use super::*;
+
+fn decode<T: serde::de::DeserializeOwned>(json: &str) -> T {
+    from_json_bytes(json.as_bytes()).expect("fixture decodes")
+}
+
+#[test]
+fn get_issue_example_from_the_spec_decodes_with_typed_and_custom_fields() {
+    let issue: IssueBean = decode(include_str!("fixtures/get_issue.json"));
+    assert_eq!(issue.key, "ED-1");
+    assert_eq!(issue.id, "10002");
+    let fields = &issue.fields;
+    // Jira's example sends the attachment id as a number.
+    let attachments = fields.attachment.as_ref().expect("attachments");
+    assert_eq!(attachments[0].id, "10000");
+    assert_eq!(attachments[0].mime_type.as_deref(), Some("image/jpeg"));
+    assert_eq!(fields.project.as_ref().map(|p| p.key.as_str()), Some("EX"));
+    assert!(fields.description.is_some());
+    let comments = fields.comment.as_ref().expect("comments");
+    assert!(!comments.comments.is_empty());
+    // Fields not modelled stay available as raw JSON.
+    assert!(fields.other.contains_key("watcher"));
+    assert!(fields.other.contains_key("sub-tasks"));
+    assert!(!fields.other.contains_key("attachment"));
+}
+
+#[test]
+fn search_and_bulkfetch_examples_decode() {
+    let page: SearchResults = decode(include_str!("fixtures/search_jql.json"));
+    assert!(!page.issues.is_empty());
+    assert!(page.is_last_page());
+    let bulk: BulkIssueResults = decode(include_str!("fixtures/bulkfetch.json"));
+    assert!(!bulk.issues.is_empty());
+    assert!(bulk.issue_errors.is_empty());
+}
+
+#[test]
+fn comment_changelog_and_transition_examples_decode() {
+    let comments: PageOfComments = decode(include_str!("fixtures/comments.json"));
+    assert_eq!(comments.comments[0].id, "10000");
+    assert!(comments.is_last_page());
+
+    let changelog: PageBeanChangelog = decode(include_str!("fixtures/changelog.json"));
+    assert_eq!(changelog.total, Some(5));
+    assert!(!changelog.is_last_page());
+    let item = &changelog.values[0].items[0];
+    assert!(!item.field.is_empty());
+
+    let transitions: Transitions = decode(include_str!("fixtures/transitions.json"));
+    let first = &transitions.transitions[0];
+    assert_eq!(first.id, "2");
+    assert_eq!(first.to.as_ref().map(|s| s.name.as_str()), Some("In Progress"));
+
+    let bulk: BulkChangelogResponse = decode(include_str!("fixtures/changelog_bulkfetch.json"));
+    assert!(!bulk.issue_change_logs.is_empty());
+    let listed: PageBeanComment = decode(include_str!("fixtures/comment_list.json"));
+    assert!(!listed.values.is_empty());
+}
+
+#[test]
+fn site_examples_decode() {
+    let projects: PageBeanProject = decode(include_str!("fixtures/project_search.json"));
+    assert_eq!(projects.total, Some(7));
+    assert!(!projects.is_last_page());
+    let project: Project = decode(include_str!("fixtures/project.json"));
+    assert!(!project.key.is_empty());
+    let me: User = decode(include_str!("fixtures/myself.json"));
+    assert!(!me.account_id.is_empty());
+    let users: PageBeanUser = decode(include_str!("fixtures/users_bulk.json"));
+    assert_eq!(users.values.len(), 1);
+    let fields: Vec<FieldDetails> = decode(include_str!("fixtures/fields.json"));
+    assert_eq!(fields[1].id, "summary");
+    assert_eq!(fields[1].schema.as_ref().map(|s| s.kind.as_str()), Some("string"));
+}
+
+#[test]
+fn jql_helper_examples_decode() {
+    let data: JqlReferenceData = decode(include_str!("fixtures/jql_autocomplete.json"));
+    assert!(data.visible_field_names.iter().any(|f| f.value == "Sprint"));
+    let parsed: ParsedJqlQueries = decode(include_str!("fixtures/jql_parse.json"));
+    assert!(parsed.queries[0].is_valid());
+    assert!(parsed.queries.iter().any(|q| !q.is_valid()));
+    let suggestions: JqlSuggestions = decode(include_str!("fixtures/jql_suggestions.json"));
+    assert!(!suggestions.results.is_empty());
+}
+
+#[test]
+fn bulk_and_webhook_examples_decode() {
+    let progress: BulkOperationProgress = decode(include_str!("fixtures/bulk_queue.json"));
+    assert_eq!(progress.status, BulkTaskStatus::Complete);
+    assert!(progress.status.is_finished());
+    assert_eq!(progress.processed_accessible_issues, vec![10001, 10002]);
+    // Epoch milliseconds are kept as text.
+    assert_eq!(progress.created.as_deref(), Some("1704110400000"));
+
+    let available: BulkTransitionsAvailable =
+        decode(include_str!("fixtures/bulk_transitions_available.json"));
+    let transition = &available.available_transitions[0].transitions[0];
+    assert_eq!(transition.transition_id, "11");
+    assert_eq!(transition.to.as_ref().map(|t| t.status_id.as_str()), Some("10001"));
+
+    let hooks: PageBeanWebhook = decode(include_str!("fixtures/webhooks.json"));
+    assert_eq!(hooks.values[0].id, 10000);
+    let registered: RegisteredWebhooks = decode(include_str!("fixtures/register_webhooks.json"));
+    assert_eq!(registered.webhook_registration_result.len(), 3);
+    assert!(!registered.webhook_registration_result[1].errors.is_empty());
+}
+
+#[test]
+fn nulls_and_missing_parts_read_as_defaults() {
+    let issue: IssueBean = decode(
+        r#"{"id":null,"key":"A-1","fields":{"summary":null,"labels":null,"assignee":null,
+            "status":{"name":"Open","statusCategory":null},"customfield_1":null}}"#,
+    );
+    assert_eq!(issue.id, "");
+    assert_eq!(issue.fields.summary, None);
+    assert_eq!(issue.fields.assignee, None);
+    assert_eq!(issue.fields.status.as_ref().map(|s| s.name.as_str()), Some("Open"));
+    assert_eq!(issue.fields.other.get("customfield_1"), Some(&serde_json::Value::Null));
+
+    let empty: IssueBean = decode(r#"{"fields":null}"#);
+    assert_eq!(empty, IssueBean::default());
+    let page: SearchResults = decode(r#"{"issues":null}"#);
+    assert!(page.issues.is_empty());
+    assert!(page.is_last_page());
+}
+
+#[test]
+fn system_field_of_unexpected_shape_reads_as_none_instead_of_failing() {
+    let issue: IssueBean = decode(
+        r#"{"id":"1","key":"A-1","fields":{"status":"weird","priority":42,"labels":"x",
+            "summary":"still here","comment":"nope"}}"#,
+    );
+    assert_eq!(issue.fields.status, None);
+    assert_eq!(issue.fields.priority, None);
+    assert_eq!(issue.fields.labels, None);
+    assert_eq!(issue.fields.comment, None);
+    assert_eq!(issue.fields.summary.as_deref(), Some("still here"));
+}
+
+#[test]
+fn custom_fields_of_any_type_are_kept_and_survive_a_cache_round_trip() {
+    let source = json!({
+        "id": "10001",
+        "key": "ABC-1",
+        "fields": {
+            "summary": "Привет, мир — สวัสดี",
+            "customfield_10010": 5.5,
+            "customfield_10020": [{"id": 1, "name": "Sprint 1"}],
+            "customfield_10030": {"value": "Red"},
+            "labels": ["ui"]
+        }
+    });
+    let issue: IssueBean = serde_json::from_value(source).expect("decodes");
+    assert_eq!(issue.fields.other.len(), 3);
+    let cached = serde_json::to_vec(&issue).expect("encodes");
+    let back: IssueBean = from_json_bytes(&cached).expect("decodes again");
+    assert_eq!(back, issue);
+}
+
+#[test]
+fn search_request_leaves_unset_properties_out_of_the_body() {
+    let request = SearchRequest::new("project = ABC", &[]);
+    assert_eq!(serde_json::to_value(&request).expect("encodes"), json!({"jql": "project = ABC"}));
+
+    let full = SearchRequest {
+        next_page_token: Some("tok".into()),
+        max_results: Some(50),
+        reconcile_issues: vec![10001],
+        ..SearchRequest::new("project = ABC", &["summary", "status"])
+    }
+    .with_expand(&["names", "renderedFields"]);
+    assert_eq!(
+        serde_json::to_value(&full).expect("encodes"),
+        json!({
+            "jql": "project = ABC",
+            "nextPageToken": "tok",
+            "maxResults": 50,
+            "fields": ["summary", "status"],
+            "expand": "names,renderedFields",
+            "reconcileIssues": [10001]
+        })
+    );
+}
+
+#[test]
+fn bulk_fetch_request_sends_expand_as_a_list() {
+    let request = BulkFetchRequest {
+        issue_ids_or_keys: vec!["A-1".into(), "10002".into()],
+        fields: vec!["summary".into()],
+        expand: vec!["names".into()],
+        ..BulkFetchRequest::default()
+    };
+    assert_eq!(
+        serde_json::to_value(&request).expect("encodes"),
+        json!({"issueIdsOrKeys": ["A-1", "10002"], "fields": ["summary"], "expand": ["names"]})
+    );
+}
+
+#[test]
+fn issue_update_builds_transition_with_comment() {
+    let adf = json!({"type": "doc", "version": 1, "content": []});
+    let update = IssueUpdate::transition("31")
+        .with_field("resolution", json!({"name": "Done"}))
+        .with_comment(adf.clone());
+    assert_eq!(
+        serde_json::to_value(&update).expect("encodes"),
+        json!({
+            "fields": {"resolution": {"name": "Done"}},
+            "update": {"comment": [{"add": {"body": adf}}]},
+            "transition": {"id": "31"}
+        })
+    );
+    assert_eq!(serde_json::to_value(IssueUpdate::default()).expect("encodes"), json!({}));
+}
+
+#[test]
+fn unknown_bulk_status_reads_as_unknown() {
+    let progress: BulkOperationProgress = decode(r#"{"taskId":7,"status":"SOMETHING_NEW"}"#);
+    assert_eq!(progress.task_id, "7");
+    assert_eq!(progress.status, BulkTaskStatus::Unknown);
+    assert!(!progress.status.is_finished());
+}
+
+#[test]
+fn jira_timestamps_parse_in_both_offset_styles() {
+    let jira = parse_jira_time("2024-01-15T10:30:00.000+0000").expect("jira style");
+    let rfc = parse_jira_time("2024-01-15T13:30:00+03:00").expect("rfc 3339");
+    assert_eq!(jira, rfc);
+    assert_eq!(jira.offset().local_minus_utc(), 0);
+    assert!(parse_jira_time("2024-01-15T10:30:00.123-0530").is_some());
+    assert!(parse_jira_time("2024-01-15").is_none());
+    assert!(parse_jira_time("").is_none());
+    assert!(parse_jira_time("yesterday").is_none());
+    assert_eq!(
+        parse_jira_date("2024-02-29").map(|d| d.to_string()),
+        Some("2024-02-29".to_owned())
+    );
+    assert!(parse_jira_date("2023-02-29").is_none());
+}
+
+#[test]
+fn empty_body_reads_as_null_for_unit_and_option() {
+    from_json_bytes::<()>(b"").expect("unit from empty");
+    assert_eq!(from_json_bytes::<Option<IssueBean>>(b"  ").expect("none"), None);
+    assert!(from_json_bytes::<IssueBean>(b"{} trailing").is_err());
+}
