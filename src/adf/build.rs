@@ -9,19 +9,35 @@ fn collect(nodes: impl IntoIterator<Item = Value>) -> Vec<Value> {
     nodes.into_iter().collect()
 }
 
+/// Builds a node by moving its parts in: `json!` would re-serialise (deep-copy) any `Value`
+/// interpolated into it, which costs O(subtree) per level and recurses.
+fn node(kind: &str, attrs: Option<Value>, content: Option<Vec<Value>>) -> Value {
+    let mut map = Map::new();
+    map.insert("type".to_owned(), Value::String(kind.to_owned()));
+    if let Some(attrs) = attrs {
+        map.insert("attrs".to_owned(), attrs);
+    }
+    if let Some(content) = content {
+        map.insert("content".to_owned(), Value::Array(content));
+    }
+    Value::Object(map)
+}
+
 /// The root node: `{"version": 1, "type": "doc", "content": [...]}`.
 pub fn doc(content: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "version": 1, "type": "doc", "content": collect(content) })
+    let mut doc = node("doc", None, Some(collect(content)));
+    doc["version"] = json!(1);
+    doc
 }
 
 /// A paragraph of inline nodes.
 pub fn paragraph(content: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "paragraph", "content": collect(content) })
+    node("paragraph", None, Some(collect(content)))
 }
 
 /// A heading, level clamped to 1–6.
 pub fn heading(level: u8, content: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "heading", "attrs": { "level": level.clamp(1, 6) }, "content": collect(content) })
+    node("heading", Some(json!({ "level": level.clamp(1, 6) })), Some(collect(content)))
 }
 
 /// A plain text node.
@@ -35,7 +51,9 @@ pub fn marked(text: &str, marks: impl IntoIterator<Item = Value>) -> Value {
     if marks.is_empty() {
         return self::text(text);
     }
-    json!({ "type": "text", "text": text, "marks": marks })
+    let mut text_node = self::text(text);
+    text_node["marks"] = Value::Array(marks);
+    text_node
 }
 
 /// A mark without attributes: `strong`, `em`, `strike`, `underline` or `code`.
@@ -105,7 +123,7 @@ pub fn hard_break() -> Value {
 
 /// A bullet list of `listItem`s (see [`list_item`], [`item`]).
 pub fn bullet_list(items: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "bulletList", "content": collect(items) })
+    node("bulletList", None, Some(collect(items)))
 }
 
 /// An ordered list starting at 1.
@@ -115,12 +133,12 @@ pub fn ordered_list(items: impl IntoIterator<Item = Value>) -> Value {
 
 /// An ordered list starting at `order`.
 pub fn ordered_list_from(order: u64, items: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "orderedList", "attrs": { "order": order }, "content": collect(items) })
+    node("orderedList", Some(json!({ "order": order })), Some(collect(items)))
 }
 
 /// A list item holding blocks (a paragraph first, then optionally nested lists).
 pub fn list_item(content: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "listItem", "content": collect(content) })
+    node("listItem", None, Some(collect(content)))
 }
 
 /// A list item holding one paragraph of inline nodes.
@@ -130,48 +148,39 @@ pub fn item(content: impl IntoIterator<Item = Value>) -> Value {
 
 /// A code block; an empty `language` is left out.
 pub fn code_block(language: &str, code: &str) -> Value {
-    let mut node = Map::new();
-    node.insert("type".into(), "codeBlock".into());
-    if !language.is_empty() {
-        node.insert("attrs".into(), json!({ "language": language }));
-    }
+    let attrs = (!language.is_empty()).then(|| json!({ "language": language }));
     let content = if code.is_empty() { Vec::new() } else { vec![text(code)] };
-    node.insert("content".into(), Value::Array(content));
-    Value::Object(node)
+    node("codeBlock", attrs, Some(content))
 }
 
 /// A block quote.
 pub fn blockquote(content: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "blockquote", "content": collect(content) })
+    node("blockquote", None, Some(collect(content)))
 }
 
 /// A panel; `kind` is `info`, `note`, `warning`, `success` or `error`.
 pub fn panel(kind: &str, content: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "panel", "attrs": { "panelType": kind }, "content": collect(content) })
+    node("panel", Some(json!({ "panelType": kind })), Some(collect(content)))
 }
 
 /// A table of `tableRow`s.
 pub fn table(rows: impl IntoIterator<Item = Value>) -> Value {
-    json!({
-        "type": "table",
-        "attrs": { "isNumberColumnEnabled": false, "layout": "default" },
-        "content": collect(rows),
-    })
+    node("table", Some(json!({ "isNumberColumnEnabled": false, "layout": "default" })), Some(collect(rows)))
 }
 
 /// A table row of `tableHeader` or `tableCell` nodes.
 pub fn table_row(cells: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "tableRow", "content": collect(cells) })
+    node("tableRow", None, Some(collect(cells)))
 }
 
 /// A header cell holding blocks.
 pub fn table_header(content: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "tableHeader", "attrs": {}, "content": collect(content) })
+    node("tableHeader", Some(json!({})), Some(collect(content)))
 }
 
 /// A body cell holding blocks.
 pub fn table_cell(content: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "tableCell", "attrs": {}, "content": collect(content) })
+    node("tableCell", Some(json!({})), Some(collect(content)))
 }
 
 /// A header row of plain-text cells.
@@ -229,26 +238,26 @@ pub fn rule() -> Value {
 
 /// A collapsible section.
 pub fn expand(title: &str, content: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "expand", "attrs": { "title": title }, "content": collect(content) })
+    node("expand", Some(json!({ "title": title })), Some(collect(content)))
 }
 
 /// A task list; `local_id` must be unique within the document.
 pub fn task_list(local_id: &str, items: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "taskList", "attrs": { "localId": local_id }, "content": collect(items) })
+    node("taskList", Some(json!({ "localId": local_id })), Some(collect(items)))
 }
 
 /// A task holding inline nodes; `done` picks the `DONE` or `TODO` state.
 pub fn task_item(local_id: &str, done: bool, content: impl IntoIterator<Item = Value>) -> Value {
     let state = if done { "DONE" } else { "TODO" };
-    json!({ "type": "taskItem", "attrs": { "localId": local_id, "state": state }, "content": collect(content) })
+    node("taskItem", Some(json!({ "localId": local_id, "state": state })), Some(collect(content)))
 }
 
 /// A decision list.
 pub fn decision_list(local_id: &str, items: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "decisionList", "attrs": { "localId": local_id }, "content": collect(items) })
+    node("decisionList", Some(json!({ "localId": local_id })), Some(collect(items)))
 }
 
 /// A decided decision holding inline nodes.
 pub fn decision_item(local_id: &str, content: impl IntoIterator<Item = Value>) -> Value {
-    json!({ "type": "decisionItem", "attrs": { "localId": local_id, "state": "DECIDED" }, "content": collect(content) })
+    node("decisionItem", Some(json!({ "localId": local_id, "state": "DECIDED" })), Some(collect(content)))
 }

@@ -4,7 +4,8 @@
 //! drive a stack of open nodes; every node is made to fit ADF's content rules as it closes
 //! (a heading inside a list item becomes a bold paragraph, a quote inside a quote is unwrapped,
 //! an empty cell gets an empty paragraph), so the result is always a valid document. Raw HTML is
-//! kept as literal text, except `<br>`, which is a line break. A single newline inside a
+//! kept as literal text, except `<br>` (a line break) and bare `<em>`/`<i>`, `<strong>`/`<b>`
+//! and `<del>`/`<s>` pairs (marks; Markdown export falls back to them). A single newline inside a
 //! paragraph is kept as a `hardBreak`, the way comment boxes (GitHub's, Jira's) treat it.
 
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag};
@@ -87,7 +88,7 @@ struct Frame {
 /// What a start event did, so that its end event can undo it.
 enum Opened {
     Frame,
-    Mark,
+    Mark(u64),
     Image,
     Skipped { block: bool },
 }
@@ -100,7 +101,11 @@ struct Image {
 struct Builder {
     frames: Vec<Frame>,
     opened: Vec<Opened>,
-    marks: Vec<Value>,
+    /// Open marks, outermost first, each with an id so that it can be removed out of order.
+    marks: Vec<(u64, Value)>,
+    next_mark: u64,
+    /// Marks opened by inline HTML tags: (mark type, id). They end with their paragraph.
+    html_marks: Vec<(&'static str, u64)>,
     images: Vec<Image>,
 }
 
@@ -110,6 +115,8 @@ impl Builder {
             frames: vec![Frame { kind: Kind::Doc, content: Vec::new(), image: None }],
             opened: Vec::new(),
             marks: Vec::new(),
+            next_mark: 0,
+            html_marks: Vec::new(),
             images: Vec::new(),
         }
     }
@@ -121,14 +128,7 @@ impl Builder {
             Event::Text(text) => self.text(&text),
             Event::Code(code) => self.code(&code),
             Event::InlineMath(math) | Event::DisplayMath(math) => self.code(&math),
-            Event::InlineHtml(html) => {
-                let tag = html.trim().to_ascii_lowercase();
-                if matches!(tag.as_str(), "<br>" | "<br/>" | "<br />") {
-                    self.hard_break();
-                } else {
-                    self.text(&html);
-                }
-            }
+            Event::InlineHtml(html) => self.inline_html(&html),
             Event::Html(html) => {
                 // One line of an HTML block: shown literally, line by line.
                 if self.images.is_empty() && self.top().is_some_and(|f| !f.content.is_empty()) {
@@ -210,9 +210,7 @@ impl Builder {
                 self.close_implicit();
                 self.close_frame();
             }
-            Some(Opened::Mark) => {
-                self.marks.pop();
-            }
+            Some(Opened::Mark(id)) => self.marks.retain(|(mark, _)| *mark != id),
             Some(Opened::Image) => {
                 if let Some(image) = self.images.pop() {
                     match self.images.last_mut() {
@@ -239,8 +237,45 @@ impl Builder {
     }
 
     fn push_mark(&mut self, mark: Value) {
-        self.marks.push(mark);
-        self.opened.push(Opened::Mark);
+        let id = self.add_mark(mark);
+        self.opened.push(Opened::Mark(id));
+    }
+
+    fn add_mark(&mut self, mark: Value) -> u64 {
+        self.next_mark += 1;
+        self.marks.push((self.next_mark, mark));
+        self.next_mark
+    }
+
+    /// `<br>` breaks the line; a bare emphasis tag opens or closes a mark; the rest is text.
+    fn inline_html(&mut self, html: &str) {
+        let tag = html.trim().to_ascii_lowercase();
+        let (closing, name) = match tag.strip_prefix("</") {
+            Some(rest) => (true, rest.trim_end_matches('>')),
+            None => (false, tag.trim_start_matches('<').trim_end_matches('>').trim_end_matches('/').trim_end()),
+        };
+        let kind = match name {
+            "br" => return self.hard_break(),
+            "em" | "i" => "em",
+            "strong" | "b" => "strong",
+            "del" | "s" | "strike" => "strike",
+            _ => return self.text(html),
+        };
+        if !self.images.is_empty() {
+            return;
+        }
+        if !closing {
+            let id = self.add_mark(build::mark(kind));
+            self.html_marks.push((kind, id));
+            return;
+        }
+        match self.html_marks.iter().rposition(|(open, _)| *open == kind) {
+            Some(index) => {
+                let (_, id) = self.html_marks.remove(index);
+                self.marks.retain(|(mark, _)| *mark != id);
+            }
+            None => self.text(html),
+        }
     }
 
     fn close_implicit(&mut self) {
@@ -253,6 +288,10 @@ impl Builder {
     fn close_frame(&mut self) {
         if self.frames.len() <= 1 {
             return;
+        }
+        // Marks opened by HTML tags do not outlive their paragraph.
+        for (_, id) in self.html_marks.drain(..) {
+            self.marks.retain(|(mark, _)| *mark != id);
         }
         if let Some(frame) = self.frames.pop()
             && let Some(node) = frame.into_node()
@@ -276,7 +315,7 @@ impl Builder {
     /// The marks for a text node: one of each kind, the innermost link winning.
     fn current_marks(&self, code: bool) -> Vec<Value> {
         let mut marks: Vec<Value> = Vec::new();
-        for mark in &self.marks {
+        for (_, mark) in &self.marks {
             let kind = node_type(mark);
             // ADF allows `code` together with `link` only.
             if code && kind != "link" {
@@ -598,11 +637,26 @@ mod tests {
 
     #[test]
     fn raw_html_stays_literal_text_and_br_is_a_break() {
-        let doc = from_markdown("a <script>alert(1)</script><br>b");
+        let doc = from_markdown("a <script>alert(1)</script><br>b <span>c</span>");
         let content = &doc["content"][0]["content"];
         assert_eq!(content[0], build::text("a <script>alert(1)</script>"));
         assert_eq!(content[1], build::hard_break());
-        assert_eq!(content[2], build::text("b"));
+        assert_eq!(content[2], build::text("b <span>c</span>"));
+    }
+
+    #[test]
+    fn bare_emphasis_tags_become_marks_that_end_with_their_paragraph() {
+        let doc = from_markdown("<em>a</em><strong>b</strong> </b><del>open\n\nnext");
+        assert_eq!(
+            doc["content"][0],
+            build::paragraph([
+                build::em("a"),
+                build::strong("b"),
+                build::text(" </b>"),
+                build::strike("open"),
+            ])
+        );
+        assert_eq!(doc["content"][1], build::paragraph([build::text("next")]));
     }
 
     #[test]

@@ -266,24 +266,41 @@ enum Delim<'a> {
     Strike,
 }
 
+/// How an emphasis delimiter is spelled. `*` is the default; `_` and HTML tags are fallbacks
+/// for the rare transitions where `*` runs would touch and CommonMark would pair them wrongly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    Star,
+    Underscore,
+    Html,
+}
+
 impl Delim<'_> {
-    fn opener(&self) -> &'static str {
-        match self {
-            Delim::Link { .. } => "[",
-            Delim::Strong => "**",
-            Delim::Em => "*",
-            Delim::Strike => "~~",
+    fn opener(&self, style: Style) -> &'static str {
+        match (self, style) {
+            (Delim::Link { .. }, _) => "[",
+            (Delim::Strong, Style::Star) => "**",
+            (Delim::Strong, Style::Underscore) => "__",
+            (Delim::Strong, Style::Html) => "<strong>",
+            (Delim::Em, Style::Star) => "*",
+            (Delim::Em, Style::Underscore) => "_",
+            (Delim::Em, Style::Html) => "<em>",
+            (Delim::Strike, Style::Html) => "<del>",
+            (Delim::Strike, _) => "~~",
         }
     }
 
-    fn closer(&self) -> String {
-        match self {
-            Delim::Link { href, title } if title.trim().is_empty() => format!("]({})", destination(href)),
-            Delim::Link { href, title } => {
+    fn closer(&self, style: Style) -> String {
+        match (self, style) {
+            (Delim::Link { href, title }, _) if title.trim().is_empty() => format!("]({})", destination(href)),
+            (Delim::Link { href, title }, _) => {
                 let title = title.replace(['\n', '\r'], " ").replace('\\', "\\\\").replace('"', "\\\"");
                 format!("]({} \"{title}\")", destination(href))
             }
-            other => other.opener().to_owned(),
+            (Delim::Strong, Style::Html) => "</strong>".to_owned(),
+            (Delim::Em, Style::Html) => "</em>".to_owned(),
+            (Delim::Strike, Style::Html) => "</del>".to_owned(),
+            (other, style) => other.opener(style).to_owned(),
         }
     }
 }
@@ -353,12 +370,52 @@ fn runs(inlines: &[Inline]) -> Vec<Run<'_>> {
         .collect()
 }
 
+/// Which delimiters get a fallback spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `*`, `**`, `~~` everywhere.
+    Stars,
+    /// `_`, `__` where an opener touches the text (or a closer) before it.
+    TouchingUnderscore,
+    /// HTML tags where an opener touches what is before it.
+    TouchingHtml,
+    /// HTML tags for every emphasis: unambiguous, the reference.
+    Html,
+}
+
 /// Renders inline content, opening and closing delimiters as marks begin and end.
+///
+/// A delimiter that touches text on both sides (common in Thai and Japanese, which do not
+/// space words) or another delimiter can be paired differently by a CommonMark parser. Such
+/// content is parsed back and compared with its all-HTML rendering; the first spelling that
+/// parses the same wins: `*`, then `_` at the touching points, then HTML tags there, then
+/// HTML tags throughout.
 fn inline_md(inlines: &[Inline], breaks: Breaks, context: Context) -> String {
     let runs = runs(inlines);
+    let (stars, ambiguous) = render_runs(&runs, breaks, context, Mode::Stars);
+    if !ambiguous {
+        return stars;
+    }
+    let html = render_runs(&runs, breaks, context, Mode::Html).0;
+    let reference = super::from_markdown(&html);
+    if super::from_markdown(&stars) == reference {
+        return stars;
+    }
+    for mode in [Mode::TouchingUnderscore, Mode::TouchingHtml] {
+        let candidate = render_runs(&runs, breaks, context, mode).0;
+        if super::from_markdown(&candidate) == reference {
+            return candidate;
+        }
+    }
+    html
+}
+
+/// Renders runs in `mode`; also says whether any delimiter touched text or another delimiter.
+fn render_runs(runs: &[Run<'_>], breaks: Breaks, context: Context, mode: Mode) -> (String, bool) {
     let mut out = String::new();
-    let mut active: Vec<Delim<'_>> = Vec::new();
+    let mut active: Vec<(Delim<'_>, Style)> = Vec::new();
     let mut pending_space = String::new();
+    let mut ambiguous = false;
     for (i, run) in runs.iter().enumerate() {
         if run.is_blank() {
             if let Piece::Text(text) = run.piece {
@@ -367,10 +424,12 @@ fn inline_md(inlines: &[Inline], breaks: Breaks, context: Context) -> String {
             continue;
         }
         // Close from the first open delimiter this run does not want.
-        let keep = active.iter().position(|d| !run.delims.contains(d)).unwrap_or(active.len());
+        let keep = active.iter().position(|(d, _)| !run.delims.contains(d)).unwrap_or(active.len());
+        let mut closed_emphasis = false;
         while active.len() > keep {
-            if let Some(delim) = active.pop() {
-                out.push_str(&delim.closer());
+            if let Some((delim, style)) = active.pop() {
+                closed_emphasis |= !matches!(delim, Delim::Link { .. });
+                out.push_str(&delim.closer(style));
             }
         }
         let (leading, core, trailing) = match &run.piece {
@@ -382,13 +441,14 @@ fn inline_md(inlines: &[Inline], breaks: Breaks, context: Context) -> String {
             _ => ("", "", ""),
         };
         pending_space.push_str(leading);
-        if !at_line_start(&out) {
+        if !pending_space.is_empty() && !at_line_start(&out) {
             out.push_str(&pending_space);
+            closed_emphasis = false;
         }
         pending_space.clear();
         if let Piece::Break = run.piece {
-            while let Some(delim) = active.pop() {
-                out.push_str(&delim.closer());
+            while let Some((delim, style)) = active.pop() {
+                out.push_str(&delim.closer(style));
             }
             match breaks {
                 Breaks::Hard if !at_line_start(&out) => out.push_str("\\\n"),
@@ -398,12 +458,22 @@ fn inline_md(inlines: &[Inline], breaks: Breaks, context: Context) -> String {
             }
             continue;
         }
+        // A closer followed directly by more content may pair with what follows.
+        ambiguous |= closed_emphasis;
         // Open what is missing, longest-lived first, so that it closes last.
-        let mut opening: Vec<&Delim<'_>> = run.delims.iter().filter(|d| !active.contains(d)).collect();
+        let mut opening: Vec<&Delim<'_>> = run.delims.iter().filter(|d| !active.iter().any(|(a, _)| a == *d)).collect();
         opening.sort_by_key(|delim| std::cmp::Reverse(lifetime(&runs[i..], delim)));
         for delim in opening {
-            out.push_str(delim.opener());
-            active.push(delim.clone());
+            let touching = !matches!(delim, Delim::Link { .. }) && !out.is_empty() && !out.ends_with(char::is_whitespace);
+            ambiguous |= touching;
+            let style = match mode {
+                Mode::Html => Style::Html,
+                Mode::TouchingUnderscore if touching => Style::Underscore,
+                Mode::TouchingHtml if touching => Style::Html,
+                _ => Style::Star,
+            };
+            out.push_str(delim.opener(style));
+            active.push((delim.clone(), style));
         }
         let line_start = at_line_start(&out);
         match &run.piece {
@@ -415,10 +485,10 @@ fn inline_md(inlines: &[Inline], breaks: Breaks, context: Context) -> String {
         }
         pending_space.push_str(trailing);
     }
-    while let Some(delim) = active.pop() {
-        out.push_str(&delim.closer());
+    while let Some((delim, style)) = active.pop() {
+        out.push_str(&delim.closer(style));
     }
-    out
+    (out, ambiguous)
 }
 
 /// How many runs from the start of `runs` keep `delim` open.

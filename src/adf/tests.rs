@@ -34,12 +34,20 @@ fn dismantle(value: Value) {
     }
 }
 
+/// `{"type": kind, "content": [child]}`, moving the child in (`json!` would deep-copy it).
+fn wrap(kind: &str, child: Value) -> Value {
+    let mut node = serde_json::Map::new();
+    node.insert("type".to_owned(), Value::String(kind.to_owned()));
+    node.insert("content".to_owned(), Value::Array(vec![child]));
+    Value::Object(node)
+}
+
 fn nested(kind: &str, depth: usize, innermost: Value) -> Value {
     let mut node = innermost;
     for _ in 0..depth {
         node = match kind {
-            "bulletList" => json!({ "type": "bulletList", "content": [{ "type": "listItem", "content": [node] }] }),
-            _ => json!({ "type": kind, "content": [node] }),
+            "bulletList" => wrap("bulletList", wrap("listItem", node)),
+            _ => wrap(kind, node),
         };
     }
     doc([node])
@@ -388,7 +396,7 @@ fn deep_nesting_is_flattened_without_overflowing_the_stack() {
 fn deep_inline_nesting_is_flattened_too() {
     let mut node = text("leaf");
     for _ in 0..50_000 {
-        node = json!({ "type": "futureInline", "content": [node] });
+        node = wrap("futureInline", node);
     }
     let deep = doc([paragraph([node])]);
     assert_eq!(to_text(&deep), "leaf");

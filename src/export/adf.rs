@@ -9,15 +9,17 @@
 //! `rule`, `image`, `media-missing`, `expand`, `card`. Inline nodes: `text` (with marks `m`),
 //! `br`, `mention`, `emoji`, `status`, `date`, `link`.
 
-use std::borrow::Cow;
-
 use serde_json::{Map, Value, json};
 
 use super::locale::Locale;
+use super::sanitize::{code_language, hex_color, safe_url, soft_wrap};
 
 /// Deeper nesting (lists in lists in tables …) is flattened to text: typst limits layout
 /// depth to 72 and call depth to 80, and each nesting level costs a few of both.
 const MAX_DEPTH: usize = 10;
+
+/// Wider tables are shown row by row as text.
+const MAX_TABLE_COLUMNS: usize = 24;
 
 /// An image the template can show: `{"path": "/media/3.png", "w": px, "h": px}`.
 pub(crate) type ImageRef = Value;
@@ -48,7 +50,9 @@ fn plain_paragraphs(text: &str) -> Vec<Value> {
 }
 
 fn content(node: &Value) -> &[Value] {
-    node.get("content").and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    node.get("content")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 fn kind(node: &Value) -> &str {
@@ -87,8 +91,16 @@ fn blocks(nodes: &[Value], ctx: &AdfContext<'_>, depth: usize) -> Vec<Value> {
 fn is_inline(kind: &str) -> bool {
     matches!(
         kind,
-        "text" | "hardBreak" | "mention" | "emoji" | "date" | "status" | "inlineCard"
-            | "mediaInline" | "placeholder" | "inlineExtension"
+        "text"
+            | "hardBreak"
+            | "mention"
+            | "emoji"
+            | "date"
+            | "status"
+            | "inlineCard"
+            | "mediaInline"
+            | "placeholder"
+            | "inlineExtension"
     )
 }
 
@@ -98,7 +110,8 @@ fn block(node: &Value, ctx: &AdfContext<'_>, depth: usize) -> Option<Value> {
     let is_container = !matches!(kind, "paragraph" | "heading" | "codeBlock" | "rule");
     if is_container && nested > MAX_DEPTH {
         let text = plain_text(node);
-        return (!text.trim().is_empty()).then(|| json!({"t": "p", "c": [text_node(&text, Map::new())]}));
+        return (!text.trim().is_empty())
+            .then(|| json!({"t": "p", "c": [text_node(&text, Map::new())]}));
     }
     Some(match kind {
         "paragraph" => {
@@ -109,7 +122,10 @@ fn block(node: &Value, ctx: &AdfContext<'_>, depth: usize) -> Option<Value> {
             p
         }
         "heading" => {
-            let level = attr(node, "level").and_then(Value::as_u64).unwrap_or(1).clamp(1, 6);
+            let level = attr(node, "level")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .clamp(1, 6);
             let mut h = json!({"t": "h", "level": level, "c": inlines(content(node), ctx)});
             if let Some(align) = alignment(node) {
                 h["align"] = json!(align);
@@ -118,17 +134,25 @@ fn block(node: &Value, ctx: &AdfContext<'_>, depth: usize) -> Option<Value> {
         }
         "bulletList" => json!({"t": "ul", "items": list_items(node, ctx, nested)}),
         "orderedList" => {
-            let start = attr(node, "order").and_then(Value::as_u64).unwrap_or(1).min(1_000_000);
+            let start = attr(node, "order")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .min(1_000_000);
             json!({"t": "ol", "start": start, "items": list_items(node, ctx, nested)})
         }
         "taskList" => json!({"t": "tasks", "items": task_items(node, ctx, nested)}),
         "decisionList" => {
-            let items: Vec<Value> =
-                content(node).iter().map(|item| json!(inline_or_blocks(item, ctx, nested))).collect();
+            let items: Vec<Value> = content(node)
+                .iter()
+                .map(|item| json!(inline_or_blocks(item, ctx, nested)))
+                .collect();
             json!({"t": "decisions", "items": items})
         }
         "codeBlock" => {
-            let text: String = content(node).iter().filter_map(|t| t.get("text")?.as_str()).collect();
+            let text: String = content(node)
+                .iter()
+                .filter_map(|t| t.get("text")?.as_str())
+                .collect();
             let lang = attr_str(node, "language").and_then(code_language);
             json!({"t": "code", "lang": lang, "text": soft_wrap(&text, 60)})
         }
@@ -144,7 +168,9 @@ fn block(node: &Value, ctx: &AdfContext<'_>, depth: usize) -> Option<Value> {
         "table" => table(node, ctx, nested),
         "rule" => json!({"t": "rule"}),
         "mediaSingle" | "mediaGroup" => {
-            let width = attr(node, "width").and_then(Value::as_f64).filter(|w| *w > 0.0 && *w <= 100.0);
+            let width = attr(node, "width")
+                .and_then(Value::as_f64)
+                .filter(|w| *w > 0.0 && *w <= 100.0);
             let items: Vec<Value> = content(node)
                 .iter()
                 .filter(|n| kind_is(n, "media"))
@@ -170,7 +196,9 @@ fn block(node: &Value, ctx: &AdfContext<'_>, depth: usize) -> Option<Value> {
             let cols: Vec<Value> = content(node)
                 .iter()
                 .map(|col| {
-                    let width = attr(col, "width").and_then(Value::as_f64).filter(|w| *w > 0.0 && *w <= 100.0);
+                    let width = attr(col, "width")
+                        .and_then(Value::as_f64)
+                        .filter(|w| *w > 0.0 && *w <= 100.0);
                     json!({"width": width, "c": blocks(content(col), ctx, nested)})
                 })
                 .collect();
@@ -234,7 +262,10 @@ fn inline_or_blocks(item: &Value, ctx: &AdfContext<'_>, depth: usize) -> Vec<Val
 fn table(node: &Value, ctx: &AdfContext<'_>, depth: usize) -> Value {
     // Lay the cells out on a grid first: typst rejects a colspan past the last column, and
     // rowspans shift later rows, so the column count is what the grid needs, not a guess.
-    let rows: Vec<&Value> = content(node).iter().filter(|r| kind(r) == "tableRow").collect();
+    let rows: Vec<&Value> = content(node)
+        .iter()
+        .filter(|r| kind(r) == "tableRow")
+        .collect();
     let mut occupied: Vec<Vec<bool>> = vec![Vec::new(); rows.len()];
     let mut out_rows = Vec::new();
     let mut columns = 1;
@@ -245,9 +276,15 @@ fn table(node: &Value, ctx: &AdfContext<'_>, depth: usize) -> Value {
             while occupied[r].get(col).copied().unwrap_or(false) {
                 col += 1;
             }
-            let colspan = attr(cell, "colspan").and_then(Value::as_u64).unwrap_or(1).clamp(1, 64) as usize;
+            let colspan = attr(cell, "colspan")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .clamp(1, 64) as usize;
             let max_rowspan = rows.len() - r;
-            let rowspan = (attr(cell, "rowspan").and_then(Value::as_u64).unwrap_or(1).max(1) as usize)
+            let rowspan = (attr(cell, "rowspan")
+                .and_then(Value::as_u64)
+                .unwrap_or(1)
+                .max(1) as usize)
                 .min(max_rowspan);
             for rr in r..r + rowspan {
                 let line = &mut occupied[rr];
@@ -276,9 +313,23 @@ fn table(node: &Value, ctx: &AdfContext<'_>, depth: usize) -> Value {
     for line in &occupied {
         columns = columns.max(line.len());
     }
-    let header_row = out_rows
-        .first()
-        .is_some_and(|cells| !cells.is_empty() && cells.iter().all(|c| c["header"] == json!(true) && c["rowspan"] == json!(1)));
+    if columns > MAX_TABLE_COLUMNS {
+        // Unreadable as a grid on any paper: one paragraph per row instead.
+        let rows = rows.iter().map(|row| {
+            let cells: Vec<String> = content(row)
+                .iter()
+                .map(|c| plain_text(c).trim().to_owned())
+                .collect();
+            json!({"t": "p", "c": [text_node(&cells.join(" | "), Map::new())]})
+        });
+        return json!({"t": "seq", "c": rows.collect::<Vec<_>>()});
+    }
+    let header_row = out_rows.first().is_some_and(|cells| {
+        !cells.is_empty()
+            && cells
+                .iter()
+                .all(|c| c["header"] == json!(true) && c["rowspan"] == json!(1))
+    });
     json!({"t": "table", "columns": columns, "header-row": header_row, "rows": out_rows})
 }
 
@@ -312,11 +363,16 @@ fn inlines(nodes: &[Value], ctx: &AdfContext<'_>) -> Vec<Value> {
             "hardBreak" => out.push(json!({"t": "br"})),
             "mention" => {
                 let name = attr_str(node, "text").unwrap_or("someone");
-                let name = if name.starts_with('@') { name.to_owned() } else { format!("@{name}") };
+                let name = if name.starts_with('@') {
+                    name.to_owned()
+                } else {
+                    format!("@{name}")
+                };
                 out.push(json!({"t": "mention", "text": name}));
             }
             "emoji" => {
-                let glyph = attr_str(node, "text").filter(|t| t.chars().all(|c| (ctx.covers)(c) || is_joiner(c)));
+                let glyph = attr_str(node, "text")
+                    .filter(|t| t.chars().all(|c| (ctx.covers)(c) || is_joiner(c)));
                 let text = glyph.or_else(|| attr_str(node, "shortName")).unwrap_or("");
                 out.push(json!({"t": "emoji", "text": text}));
             }
@@ -329,16 +385,25 @@ fn inlines(nodes: &[Value], ctx: &AdfContext<'_>) -> Vec<Value> {
             }
             "date" => {
                 let raw = attr_str(node, "timestamp").unwrap_or("");
-                let text = ctx.locale.format_epoch_millis(raw).unwrap_or_else(|| raw.to_owned());
+                let text = ctx
+                    .locale
+                    .format_epoch_millis(raw)
+                    .unwrap_or_else(|| raw.to_owned());
                 out.push(json!({"t": "date", "text": text}));
             }
             "inlineCard" => match attr_str(node, "url").and_then(safe_url) {
-                Some(url) => out.push(json!({"t": "link", "url": url, "text": soft_wrap(&url, 30)})),
+                Some(url) => {
+                    out.push(json!({"t": "link", "url": url, "text": soft_wrap(&url, 30)}))
+                }
                 None => out.push(text_node(&plain_text(node), Map::new())),
             },
             "mediaInline" => {
-                let label = attr_str(node, "alt").or_else(|| attr_str(node, "id")).unwrap_or("attachment");
-                out.push(json!({"t": "media-missing", "label": soft_wrap(label, 30), "inline": true}));
+                let label = attr_str(node, "alt")
+                    .or_else(|| attr_str(node, "id"))
+                    .unwrap_or("attachment");
+                out.push(
+                    json!({"t": "media-missing", "label": soft_wrap(label, 30), "inline": true}),
+                );
             }
             _ => {
                 let text = plain_text(node);
@@ -388,7 +453,11 @@ fn marks(node: &Value) -> Map<String, Value> {
                 continue;
             }
             "textColor" | "backgroundColor" => {
-                let key = if kind(mark) == "textColor" { "color" } else { "bg" };
+                let key = if kind(mark) == "textColor" {
+                    "color"
+                } else {
+                    "bg"
+                };
                 if let Some(c) = attr_str(mark, "color").and_then(hex_color) {
                     out.insert(key.into(), json!(c));
                 }
@@ -423,72 +492,4 @@ pub(crate) fn plain_text(node: &Value) -> String {
     let mut out = String::new();
     walk(node, &mut out, 0);
     out
-}
-
-/// A `#rgb`/`#rrggbb` colour, normalised to `#rrggbb`; anything else is dropped.
-pub(crate) fn hex_color(raw: &str) -> Option<String> {
-    let hex = raw.trim().strip_prefix('#').unwrap_or(raw.trim());
-    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    match hex.len() {
-        6 => Some(format!("#{}", hex.to_ascii_lowercase())),
-        3 => Some(hex.chars().fold(String::from("#"), |mut s, c| {
-            s.push(c.to_ascii_lowercase());
-            s.push(c.to_ascii_lowercase());
-            s
-        })),
-        _ => None,
-    }
-}
-
-/// Links survive only with a scheme a PDF reader opens harmlessly.
-pub(crate) fn safe_url(raw: &str) -> Option<String> {
-    let url = raw.trim();
-    let scheme = url.split_once(':')?.0.to_ascii_lowercase();
-    (matches!(scheme.as_str(), "http" | "https" | "mailto") && url.len() <= 2048 && !url.chars().any(char::is_control))
-        .then(|| url.to_owned())
-}
-
-/// Code block languages go to typst's syntax highlighter: keep a plain identifier only.
-fn code_language(raw: &str) -> Option<String> {
-    let lang = raw.trim().to_ascii_lowercase();
-    (lang.len() <= 32 && lang.bytes().all(|b| b.is_ascii_alphanumeric() || b"+#-_.".contains(&b)))
-        .then_some(lang)
-}
-
-/// Inserts zero-width spaces into long unbroken ASCII runs (URLs, paths, hashes) so they wrap
-/// inside table cells instead of running off the page: typst does not break inside a word.
-/// Scripts without spaces (Thai, CJK) are left alone; typst segments them itself.
-pub(crate) fn soft_wrap(text: &str, threshold: usize) -> Cow<'_, str> {
-    const ZWSP: char = '\u{200b}';
-    if !text.split_whitespace().any(|t| t.chars().count() > threshold) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for piece in text.split_inclusive(char::is_whitespace) {
-        if piece.trim_end().chars().count() <= threshold {
-            out.push_str(piece);
-            continue;
-        }
-        let mut run = 0;
-        for c in piece.chars() {
-            out.push(c);
-            if c.is_whitespace() {
-                run = 0;
-            } else if "/\\.-_?&=,;:|@#+".contains(c) {
-                out.push(ZWSP);
-                run = 0;
-            } else if c.is_ascii() {
-                run += 1;
-                if run >= 20 {
-                    out.push(ZWSP);
-                    run = 0;
-                }
-            } else {
-                run = 0;
-            }
-        }
-    }
-    Cow::Owned(out)
 }

@@ -10,11 +10,12 @@ use serde_json::{Value, json};
 use typst::foundations::Bytes;
 use typst::visualize::{ExchangeFormat, RasterImage, SvgImage};
 
-use super::adf::{self, AdfContext, ImageRef, soft_wrap};
+use super::ExportError;
+use super::adf::{self, AdfContext, ImageRef};
 use super::fonts::Fonts;
 use super::locale::{Locale, format_size};
 use super::model::{ExportAttachment, ExportIssue, Paper, RenderOptions, ReportInput, Template};
-use super::ExportError;
+use super::sanitize::{hex_color, soft_wrap};
 
 /// Larger attachments are listed, not embedded.
 const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
@@ -33,17 +34,25 @@ pub(crate) fn build_payload(
     options: &RenderOptions,
     fonts: &Fonts,
 ) -> Result<Payload, ExportError> {
-    let accent = adf::hex_color(&options.accent_color).ok_or_else(|| {
+    let accent = hex_color(&options.accent_color).ok_or_else(|| {
         ExportError::InvalidOption(format!(
             "accent colour {:?} is not a #rrggbb or #rgb colour",
             options.accent_color
         ))
     })?;
     let locale = Locale::parse(&options.locale).ok_or_else(|| {
-        ExportError::InvalidOption(format!("locale {:?} is not a language tag such as en, ru or th", options.locale))
+        ExportError::InvalidOption(format!(
+            "locale {:?} is not a language tag such as en, ru or th",
+            options.locale
+        ))
     })?;
-    if options.template == Template::Issue && input.issues.is_empty() && options.custom_template.is_none() {
-        return Err(ExportError::InvalidOption("the issue template needs at least one issue".into()));
+    if options.template == Template::Issue
+        && input.issues.is_empty()
+        && options.custom_template.is_none()
+    {
+        return Err(ExportError::InvalidOption(
+            "the issue template needs at least one issue".into(),
+        ));
     }
 
     let mut media = Media::default();
@@ -67,7 +76,11 @@ pub(crate) fn build_payload(
         .map(|issue| issue_json(issue, options, &locale, &covers, &mut media))
         .collect();
 
-    let title = options.title.as_deref().filter(|t| !t.trim().is_empty()).unwrap_or(&input.title);
+    let title = options
+        .title
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or(&input.title);
     let sections = &options.sections;
     let data = json!({
         "template": match options.template { Template::Issue => "issue", Template::Report => "report" },
@@ -80,6 +93,7 @@ pub(crate) fn build_payload(
             "paper": match options.paper { Paper::A4 => "a4", Paper::Letter => "us-letter" },
             "landscape": options.landscape,
             "lang": locale.lang(),
+            "body-fonts": body_fonts(&locale, fonts),
             "accent": accent,
             "logo": logo,
             "sections": {
@@ -96,8 +110,12 @@ pub(crate) fn build_payload(
         "counts": counts(&input.issues),
         "issues": issues,
     });
-    let json = serde_json::to_vec(&data).map_err(|e| ExportError::Compile(format!("encoding report data: {e}")))?;
-    Ok(Payload { json: Bytes::new(json), files: media.files })
+    let json = serde_json::to_vec(&data)
+        .map_err(|e| ExportError::Compile(format!("encoding report data: {e}")))?;
+    Ok(Payload {
+        json: Bytes::new(json),
+        files: media.files,
+    })
 }
 
 #[derive(Default)]
@@ -108,7 +126,9 @@ struct Media {
 
 impl Media {
     fn add(&mut self, content: &[u8]) -> Option<ImageRef> {
-        if content.len() > MAX_IMAGE_BYTES || self.total_bytes + content.len() > MAX_TOTAL_IMAGE_BYTES {
+        if content.len() > MAX_IMAGE_BYTES
+            || self.total_bytes + content.len() > MAX_TOTAL_IMAGE_BYTES
+        {
             return None;
         }
         let bytes = Bytes::new(content.to_vec());
@@ -136,7 +156,8 @@ fn probe_image(bytes: &Bytes) -> Option<(&'static str, f64, f64)> {
         let (w, h) = (f64::from(image.width()), f64::from(image.height()));
         return (w > 0.0 && h > 0.0).then_some((ext, w, h));
     }
-    let head = String::from_utf8_lossy(&bytes.as_slice()[..bytes.as_slice().len().min(512)]).to_ascii_lowercase();
+    let head = String::from_utf8_lossy(&bytes.as_slice()[..bytes.as_slice().len().min(512)])
+        .to_ascii_lowercase();
     if head.contains("<svg") || head.trim_start().starts_with("<?xml") {
         let svg = SvgImage::new(bytes.clone()).ok()?;
         let (w, h) = (svg.width(), svg.height());
@@ -158,16 +179,34 @@ fn issue_json(
         .attachments
         .iter()
         .map(|a| {
-            let image = a.content.as_deref().filter(|_| want_images).and_then(|c| media.add(c));
+            let image = a
+                .content
+                .as_deref()
+                .filter(|_| want_images)
+                .and_then(|c| media.add(c));
             (a, image)
         })
         .collect();
     let resolve = |id: Option<&str>, alt: Option<&str>| -> Option<ImageRef> {
-        let by_id = id.and_then(|id| attachments.iter().find(|(a, img)| img.is_some() && a.id.as_deref() == Some(id)));
-        let by_name = || alt.and_then(|alt| attachments.iter().find(|(a, img)| img.is_some() && a.filename == alt));
+        let by_id = id.and_then(|id| {
+            attachments
+                .iter()
+                .find(|(a, img)| img.is_some() && a.id.as_deref() == Some(id))
+        });
+        let by_name = || {
+            alt.and_then(|alt| {
+                attachments
+                    .iter()
+                    .find(|(a, img)| img.is_some() && a.filename == alt)
+            })
+        };
         by_id.or_else(by_name).and_then(|(_, img)| img.clone())
     };
-    let ctx = AdfContext { locale, resolve_media: &resolve, covers };
+    let ctx = AdfContext {
+        locale,
+        resolve_media: &resolve,
+        covers,
+    };
     let text = |s: &str| soft_wrap(s, 30).into_owned();
     let date = |s: &str| locale.format_timestamp(s);
 
@@ -225,6 +264,22 @@ fn issue_json(
     })
 }
 
+/// Body font order. Han characters look different in Japanese, Chinese and Korean, so when a
+/// CJK font directory is configured the locale's own variant goes first (typst's fallback would
+/// take any); Thai stays on the embedded Noto Sans Thai whatever else is installed.
+fn body_fonts(locale: &Locale, fonts: &Fonts) -> Vec<&'static str> {
+    let cjk: &[&'static str] = match locale.lang() {
+        "ja" => &["Noto Serif CJK JP", "Noto Sans CJK JP"],
+        "zh" => &["Noto Serif CJK SC", "Noto Sans CJK SC"],
+        "ko" => &["Noto Serif CJK KR", "Noto Sans CJK KR"],
+        _ => &[],
+    };
+    let mut families = vec!["Libertinus Serif", "Noto Sans Thai"];
+    families.extend(cjk.iter().copied().find(|f| fonts.has_family(f)));
+    families.push("New Computer Modern");
+    families
+}
+
 /// `todo`, `progress` or `done`, from Jira's category key or English name.
 fn status_category(raw: &str) -> &'static str {
     match raw.trim().to_ascii_lowercase().as_str() {
@@ -260,10 +315,16 @@ fn counts(issues: &[ExportIssue]) -> Value {
             _ => 2,
         };
         by_category[usize::from(rank)] += 1;
-        by_status.entry((rank, issue.status.clone())).or_insert((0, category)).0 += 1;
+        by_status
+            .entry((rank, issue.status.clone()))
+            .or_insert((0, category))
+            .0 += 1;
         let priority = issue.priority.clone().unwrap_or_default();
         let lower = priority.to_ascii_lowercase();
-        let order = PRIORITY_ORDER.iter().position(|p| *p == lower).unwrap_or(PRIORITY_ORDER.len());
+        let order = PRIORITY_ORDER
+            .iter()
+            .position(|p| *p == lower)
+            .unwrap_or(PRIORITY_ORDER.len());
         *by_priority.entry((order, priority)).or_insert(0) += 1;
     }
     let status: Vec<Value> = by_status

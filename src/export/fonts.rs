@@ -69,15 +69,25 @@ impl Fonts {
         self.store.font(index)
     }
 
+    /// Whether a font family is available (case-insensitive, as typst matches families).
+    pub(crate) fn has_family(&self, family: &str) -> bool {
+        self.store.book().contains_family(&family.to_lowercase())
+    }
+
     /// Whether any font has a glyph for `c` (used to fall back from emoji to `:shortname:`).
     pub(crate) fn covers(&self, c: char) -> bool {
         let book = self.store.book();
-        (0..self.count).any(|i| book.info(i).is_some_and(|info| info.coverage.contains(c as u32)))
+        (0..self.count).any(|i| {
+            book.info(i)
+                .is_some_and(|info| info.coverage.contains(c as u32))
+        })
     }
 }
 
 fn count_faces(store: &FontStore) -> usize {
-    (0..).take_while(|&i| store.book().info(i).is_some()).count()
+    (0..)
+        .take_while(|&i| store.book().info(i).is_some())
+        .count()
 }
 
 fn push_embedded(store: &mut FontStore, data: Bytes) {

@@ -112,12 +112,24 @@ impl Locale {
     }
 }
 
-const EN_MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const EN_MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// Thai abbreviated month names; Thai dates use the Buddhist era (year + 543).
 const TH_MONTHS: [&str; 12] = [
-    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
 ];
 
 /// Jira sends `2024-01-15T10:30:00.000+0000`; others send RFC 3339. The wall-clock time in
@@ -150,11 +162,26 @@ mod tests {
     #[test]
     fn jira_timestamps_are_formatted_per_locale() {
         let raw = "2024-01-15T10:30:00.000+0300";
-        assert_eq!(Locale::parse("en").unwrap().format_timestamp(raw), "15 Jan 2024 10:30");
-        assert_eq!(Locale::parse("ru-RU").unwrap().format_timestamp(raw), "15.01.2024 10:30");
-        assert_eq!(Locale::parse("th").unwrap().format_timestamp(raw), "15 ม.ค. 2567 10:30");
-        assert_eq!(Locale::parse("xx").unwrap().format_timestamp("2024-02-01"), "2024-02-01");
-        assert_eq!(Locale::parse("en").unwrap().format_timestamp("yesterday"), "yesterday");
+        assert_eq!(
+            Locale::parse("en").unwrap().format_timestamp(raw),
+            "15 Jan 2024 10:30"
+        );
+        assert_eq!(
+            Locale::parse("ru-RU").unwrap().format_timestamp(raw),
+            "15.01.2024 10:30"
+        );
+        assert_eq!(
+            Locale::parse("th").unwrap().format_timestamp(raw),
+            "15 ม.ค. 2567 10:30"
+        );
+        assert_eq!(
+            Locale::parse("xx").unwrap().format_timestamp("2024-02-01"),
+            "2024-02-01"
+        );
+        assert_eq!(
+            Locale::parse("en").unwrap().format_timestamp("yesterday"),
+            "yesterday"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod data;
 mod fonts;
 mod locale;
 mod model;
+mod sanitize;
 mod world;
 
 #[cfg(test)]
@@ -40,7 +41,11 @@ pub const LIB_TEMPLATE: &str = include_str!("templates/lib.typ");
 pub enum ExportError {
     /// A custom template did not compile; `line` and `column` are 1-based positions in it.
     #[error("template error at {line}:{column}: {message}")]
-    Template { message: String, line: usize, column: usize },
+    Template {
+        message: String,
+        line: usize,
+        column: usize,
+    },
     /// The built-in templates failed on this data, or PDF export failed (a bug: log it).
     #[error("PDF rendering failed: {0}")]
     Compile(String),
@@ -60,7 +65,11 @@ pub fn render_pdf(input: &ReportInput, options: &RenderOptions) -> Result<Render
     render_with_fonts(fonts::fonts(), input, options)
 }
 
-fn render_with_fonts(fonts: &fonts::Fonts, input: &ReportInput, options: &RenderOptions) -> Result<RenderedPdf> {
+fn render_with_fonts(
+    fonts: &fonts::Fonts,
+    input: &ReportInput,
+    options: &RenderOptions,
+) -> Result<RenderedPdf> {
     let started = Instant::now();
     let payload = data::build_payload(input, options, fonts)?;
     let template = match (&options.custom_template, options.template) {
@@ -76,7 +85,9 @@ fn render_with_fonts(fonts: &fonts::Fonts, input: &ReportInput, options: &Render
         ..Default::default()
     };
     let bytes = typst_pdf::pdf(&document, &pdf_options).map_err(|errors| {
-        let message = errors.first().map_or_else(|| "unknown error".to_owned(), |e| e.message.to_string());
+        let message = errors
+            .first()
+            .map_or_else(|| "unknown error".to_owned(), |e| e.message.to_string());
         ExportError::Compile(format!("PDF export: {message}"))
     })?;
     // typst memoizes across renders; keep only recent entries so a long-running server does
@@ -102,7 +113,10 @@ static RENDER_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
 
 /// [`render_pdf`] on the blocking pool, at most one render per core at a time, inside the
 /// caller's tracing span.
-pub async fn render_pdf_blocking(input: ReportInput, options: RenderOptions) -> Result<RenderedPdf> {
+pub async fn render_pdf_blocking(
+    input: ReportInput,
+    options: RenderOptions,
+) -> Result<RenderedPdf> {
     let permit = Arc::clone(&RENDER_SLOTS)
         .acquire_owned()
         .await
@@ -113,5 +127,6 @@ pub async fn render_pdf_blocking(input: ReportInput, options: RenderOptions) -> 
         let _entered = span.enter();
         render_pdf(&input, &options)
     });
-    task.await.map_err(|e| ExportError::Compile(format!("render task failed: {e}")))?
+    task.await
+        .map_err(|e| ExportError::Compile(format!("render task failed: {e}")))?
 }

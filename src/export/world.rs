@@ -39,8 +39,10 @@ static DATA_ID: LazyLock<FileId> = LazyLock::new(|| file_id("/data.json"));
 /// Parsed once: the built-in sources never change, and reusing them lets typst reuse its
 /// memoized evaluation across renders.
 static LIB_SOURCE: LazyLock<Source> = LazyLock::new(|| Source::new(*LIB_ID, LIB_TYP.to_owned()));
-static ISSUE_SOURCE: LazyLock<Source> = LazyLock::new(|| Source::new(*MAIN_ID, ISSUE_TYP.to_owned()));
-static REPORT_SOURCE: LazyLock<Source> = LazyLock::new(|| Source::new(*MAIN_ID, REPORT_TYP.to_owned()));
+static ISSUE_SOURCE: LazyLock<Source> =
+    LazyLock::new(|| Source::new(*MAIN_ID, ISSUE_TYP.to_owned()));
+static REPORT_SOURCE: LazyLock<Source> =
+    LazyLock::new(|| Source::new(*MAIN_ID, REPORT_TYP.to_owned()));
 
 /// Which template is `/main.typ`.
 pub(crate) enum MainTemplate {
@@ -101,7 +103,11 @@ impl World for ExportWorld<'_> {
     fn today(&self, offset: Option<Duration>) -> Option<Datetime> {
         let shift = offset.map_or(0, |o| o.seconds() as i64);
         let now = chrono::Utc::now() + chrono::TimeDelta::try_seconds(shift).unwrap_or_default();
-        Datetime::from_ymd(now.year(), u8::try_from(now.month()).ok()?, u8::try_from(now.day()).ok()?)
+        Datetime::from_ymd(
+            now.year(),
+            u8::try_from(now.month()).ok()?,
+            u8::try_from(now.day()).ok()?,
+        )
     }
 }
 
@@ -110,30 +116,54 @@ fn not_found(id: FileId) -> FileError {
 }
 
 /// Compiles `template` over `payload` into a laid-out document.
-pub(crate) fn compile(fonts: &Fonts, template: MainTemplate, payload: Payload) -> Result<PagedDocument, ExportError> {
+pub(crate) fn compile(
+    fonts: &Fonts,
+    template: MainTemplate,
+    payload: Payload,
+) -> Result<PagedDocument, ExportError> {
     let (main, custom) = match template {
         MainTemplate::Issue => (ISSUE_SOURCE.clone(), false),
         MainTemplate::Report => (REPORT_SOURCE.clone(), false),
         MainTemplate::Custom(text) => (Source::new(*MAIN_ID, text), true),
     };
-    let files = payload.files.into_iter().map(|(path, bytes)| (file_id(&path), bytes)).collect();
-    let world = ExportWorld { fonts, main, data: payload.json, files };
+    let files = payload
+        .files
+        .into_iter()
+        .map(|(path, bytes)| (file_id(&path), bytes))
+        .collect();
+    let world = ExportWorld {
+        fonts,
+        main,
+        data: payload.json,
+        files,
+    };
     let warned = typst::compile::<PagedDocument>(&world);
     for warning in &warned.warnings {
         tracing::debug!(export.warning = %warning.message, "typst warning");
     }
-    warned.output.map_err(|errors| to_export_error(&world, &errors, custom))
+    warned
+        .output
+        .map_err(|errors| to_export_error(&world, &errors, custom))
 }
 
 /// Turns typst diagnostics into an [`ExportError`]: a custom template's errors carry the
 /// 1-based line and column in the template (falling back to the template call that led to
 /// an error inside `/lib.typ`).
-fn to_export_error(world: &ExportWorld<'_>, errors: &[SourceDiagnostic], custom: bool) -> ExportError {
-    let Some(first) = errors.iter().find(|d| d.severity == Severity::Error).or(errors.first()) else {
+fn to_export_error(
+    world: &ExportWorld<'_>,
+    errors: &[SourceDiagnostic],
+    custom: bool,
+) -> ExportError {
+    let Some(first) = errors
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .or(errors.first())
+    else {
         return ExportError::Compile("typst failed without a diagnostic".into());
     };
     let mut message = first.message.to_string();
-    for hint in &first.hints {
+    // typst's CLI hints (`--root`, `--font-path`) mean nothing to a template author here.
+    for hint in first.hints.iter().filter(|h| !h.v.contains("`--")) {
         message.push_str("; hint: ");
         message.push_str(&hint.v);
     }
@@ -144,10 +174,18 @@ fn to_export_error(world: &ExportWorld<'_>, errors: &[SourceDiagnostic], custom:
                 && let Some(range) = world.range(span)
                 && let Some((line, column)) = world.main.lines().byte_to_line_column(range.start)
             {
-                return ExportError::Template { message, line: line + 1, column: column + 1 };
+                return ExportError::Template {
+                    message,
+                    line: line + 1,
+                    column: column + 1,
+                };
             }
         }
-        return ExportError::Template { message, line: 1, column: 1 };
+        return ExportError::Template {
+            message,
+            line: 1,
+            column: 1,
+        };
     }
     let location = locate(world, first.span);
     ExportError::Compile(match location {
@@ -162,7 +200,12 @@ fn locate(world: &ExportWorld<'_>, span: DiagSpan) -> Option<String> {
     let source = world.source(id).ok()?;
     let range = world.range(span)?;
     let (line, column) = source.lines().byte_to_line_column(range.start)?;
-    Some(format!("{}:{}:{}", id.vpath().get_without_slash(), line + 1, column + 1))
+    Some(format!(
+        "{}:{}:{}",
+        id.vpath().get_without_slash(),
+        line + 1,
+        column + 1
+    ))
 }
 
 #[cfg(test)]
@@ -186,10 +229,22 @@ mod tests {
         assert!(world.source(*LIB_ID).is_ok());
         assert!(world.file(*DATA_ID).is_ok());
         assert!(world.file(file_id("/media/0.png")).is_ok());
-        for path in ["/etc/passwd", "/media/1.png", "/proc/self/environ", "/../etc/passwd", "/data.json.bak"] {
+        for path in [
+            "/etc/passwd",
+            "/media/1.png",
+            "/proc/self/environ",
+            "/data.json.bak",
+            "/lib.typ/../etc/passwd",
+        ] {
             let id = file_id(path);
-            assert!(matches!(world.file(id), Err(FileError::NotFound(_))), "{path} was served");
-            assert!(matches!(world.source(id), Err(FileError::NotFound(_))), "{path} was served");
+            assert!(
+                matches!(world.file(id), Err(FileError::NotFound(_))),
+                "{path} was served"
+            );
+            assert!(
+                matches!(world.source(id), Err(FileError::NotFound(_))),
+                "{path} was served"
+            );
         }
         assert!(world.source(*DATA_ID).is_err(), "data is not a source file");
     }

@@ -263,8 +263,14 @@ mod tests {
     fn hostile_filter_values_stay_inside_their_quotes() {
         let filter = IssueFilter { project_keys: Some(vec!["x\" OR project = SEC".into()]), labels: Some(vec!["a) OR (b".into()]), ..Default::default() };
         let jql = build_jql(None, Some(&filter), &[]).expect("builds");
-        assert_eq!(jql.matches(" OR ").count(), 0, "{jql}");
-        assert!(jql.contains(r#""x\" OR project = SEC""#), "{jql}");
+        // A real JQL parser sees two clauses whose values are the hostile strings, unchanged.
+        let parsed = crate::sim::jql::parse(&jql).expect("valid JQL");
+        let structure = crate::sim::jql::structure(&parsed);
+        let clauses = structure["where"]["clauses"].as_array().expect("an AND of clauses");
+        assert_eq!(clauses.len(), 2, "{structure}");
+        assert_eq!(clauses[0]["field"]["name"], "project");
+        assert_eq!(clauses[0]["operand"]["values"][0]["value"], "x\" OR project = SEC");
+        assert_eq!(clauses[1]["operand"]["values"][0]["value"], "a) OR (b");
     }
 
     #[test]

@@ -9,10 +9,10 @@ use super::client::JiraClient;
 use super::error::Result;
 use super::models::{
     BulkChangelogRequest, BulkChangelogResponse, BulkFetchRequest, BulkIssueResults,
-    BulkOperationProgress, BulkTransitionRequest, BulkTransitionsAvailable, Comment,
-    FieldDetails, IssueBean, IssueUpdate, JqlReferenceData, JqlSuggestions,
-    PageBeanChangelog, PageBeanComment, PageBeanProject, PageBeanUser, PageOfComments,
-    ParsedJqlQueries, Project, SearchRequest, SearchResults, TaskId, Transitions, User,
+    BulkOperationProgress, BulkTransitionRequest, BulkTransitionsAvailable, Comment, FieldDetails,
+    IssueBean, IssueUpdate, JqlReferenceData, JqlSuggestions, PageBeanChangelog, PageBeanComment,
+    PageBeanProject, PageBeanUser, PageOfComments, ParsedJqlQueries, Project, SearchRequest,
+    SearchResults, TaskId, Transitions, User,
 };
 
 /// The Jira operations the gateway uses. See the same-named [`JiraClient`] methods.
@@ -22,7 +22,8 @@ pub trait JiraApi: Send + Sync {
     /// See [`JiraClient::myself`].
     fn myself(&self) -> BoxFuture<'_, Result<User>>;
     /// See [`JiraClient::search_jql`].
-    fn search_jql<'a>(&'a self, request: &'a SearchRequest) -> BoxFuture<'a, Result<SearchResults>>;
+    fn search_jql<'a>(&'a self, request: &'a SearchRequest)
+    -> BoxFuture<'a, Result<SearchResults>>;
     /// See [`JiraClient::approximate_count`].
     fn approximate_count<'a>(&'a self, jql: &'a str) -> BoxFuture<'a, Result<u64>>;
     /// See [`JiraClient::bulk_fetch`].
@@ -52,8 +53,11 @@ pub trait JiraApi: Send + Sync {
         max_results: u32,
     ) -> BoxFuture<'a, Result<PageOfComments>>;
     /// See [`JiraClient::add_comment`].
-    fn add_comment<'a>(&'a self, key: &'a str, body_adf: &'a Value)
-    -> BoxFuture<'a, Result<Comment>>;
+    fn add_comment<'a>(
+        &'a self,
+        key: &'a str,
+        body_adf: &'a Value,
+    ) -> BoxFuture<'a, Result<Comment>>;
     /// See [`JiraClient::edit_comment`].
     fn edit_comment<'a>(
         &'a self,
@@ -96,8 +100,10 @@ pub trait JiraApi: Send + Sync {
         request: &'a BulkTransitionRequest,
     ) -> BoxFuture<'a, Result<TaskId>>;
     /// See [`JiraClient::bulk_progress`].
-    fn bulk_progress<'a>(&'a self, task_id: &'a str)
-    -> BoxFuture<'a, Result<BulkOperationProgress>>;
+    fn bulk_progress<'a>(
+        &'a self,
+        task_id: &'a str,
+    ) -> BoxFuture<'a, Result<BulkOperationProgress>>;
     /// See [`JiraClient::search_projects`].
     fn search_projects<'a>(
         &'a self,
@@ -134,7 +140,10 @@ impl JiraApi for JiraClient {
     fn myself(&self) -> BoxFuture<'_, Result<User>> {
         Box::pin(JiraClient::myself(self))
     }
-    fn search_jql<'a>(&'a self, request: &'a SearchRequest) -> BoxFuture<'a, Result<SearchResults>> {
+    fn search_jql<'a>(
+        &'a self,
+        request: &'a SearchRequest,
+    ) -> BoxFuture<'a, Result<SearchResults>> {
         Box::pin(JiraClient::search_jql(self, request))
     }
     fn approximate_count<'a>(&'a self, jql: &'a str) -> BoxFuture<'a, Result<u64>> {
@@ -239,7 +248,12 @@ impl JiraApi for JiraClient {
         max_results: u32,
         query: Option<&'a str>,
     ) -> BoxFuture<'a, Result<PageBeanProject>> {
-        Box::pin(JiraClient::search_projects(self, start_at, max_results, query))
+        Box::pin(JiraClient::search_projects(
+            self,
+            start_at,
+            max_results,
+            query,
+        ))
     }
     fn get_project<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Project>> {
         Box::pin(JiraClient::get_project(self, key))
@@ -270,4 +284,3 @@ impl JiraApi for JiraClient {
         Box::pin(JiraClient::attachment_content(self, id))
     }
 }
-

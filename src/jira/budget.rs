@@ -140,20 +140,14 @@ impl SiteBudget {
         loop {
             self.wait_out_pause(deadline).await?;
 
-            let permit = match tokio::time::timeout_at(
-                deadline,
-                Arc::clone(&self.permits).acquire_owned(),
-            )
-            .await
-            {
-                Ok(Ok(permit)) => permit,
-                // The semaphore is never closed; treat it like a full one.
-                Ok(Err(_)) | Err(_) => {
-                    return Err(JiraError::RateLimited {
-                        retry_after: None,
-                        reason: Some(LOCAL_CONCURRENCY_REASON.to_owned()),
-                    });
-                }
+            // The semaphore is never closed, so only the deadline can end this wait.
+            let Ok(Ok(permit)) =
+                tokio::time::timeout_at(deadline, Arc::clone(&self.permits).acquire_owned()).await
+            else {
+                return Err(JiraError::RateLimited {
+                    retry_after: None,
+                    reason: Some(LOCAL_CONCURRENCY_REASON.to_owned()),
+                });
             };
 
             // A 429 may have arrived while this request queued for a slot.
@@ -245,8 +239,15 @@ mod tests {
     async fn short_pause_is_waited_out() {
         let budget = SiteBudget::new(BudgetLimits::default());
         budget.pause_for(Duration::from_millis(80), None);
-        let permit = budget.acquire(Duration::from_secs(2)).await.expect("permit");
-        assert!(permit.waited() >= Duration::from_millis(70), "{:?}", permit.waited());
+        let permit = budget
+            .acquire(Duration::from_secs(2))
+            .await
+            .expect("permit");
+        assert!(
+            permit.waited() >= Duration::from_millis(70),
+            "{:?}",
+            permit.waited()
+        );
         assert_eq!(budget.paused_for(), None);
     }
 
@@ -290,12 +291,19 @@ mod tests {
         let budget = SiteBudget::new(limits(8, 20, 2));
         budget.acquire(Duration::ZERO).await.expect("1");
         budget.acquire(Duration::ZERO).await.expect("2");
-        let err = budget.acquire(Duration::ZERO).await.expect_err("3 must wait");
+        let err = budget
+            .acquire(Duration::ZERO)
+            .await
+            .expect_err("3 must wait");
         assert!(matches!(
             &err,
             JiraError::RateLimited { reason: Some(r), .. } if r == LOCAL_RATE_REASON
         ));
         let third = budget.acquire(Duration::from_secs(1)).await.expect("3");
-        assert!(third.waited() >= Duration::from_millis(20), "{:?}", third.waited());
+        assert!(
+            third.waited() >= Duration::from_millis(20),
+            "{:?}",
+            third.waited()
+        );
     }
 }

@@ -182,7 +182,10 @@ impl JiraError {
 
     /// Builds a decode error that names the target type and position, not the content.
     pub(crate) fn decode<T: ?Sized>(err: &serde_json::Error) -> Self {
-        let what = std::any::type_name::<T>().rsplit("::").next().unwrap_or("value");
+        let what = std::any::type_name::<T>()
+            .rsplit("::")
+            .next()
+            .unwrap_or("value");
         let category = match err.classify() {
             serde_json::error::Category::Io => "i/o",
             serde_json::error::Category::Syntax => "malformed JSON",
@@ -247,7 +250,11 @@ impl ErrorBody {
     /// `messages` followed by the per-field messages, for variants that keep one list.
     pub(crate) fn all_messages(self) -> Vec<String> {
         let mut all = self.messages;
-        all.extend(self.errors.into_iter().map(|(field, msg)| format!("{field}: {msg}")));
+        all.extend(
+            self.errors
+                .into_iter()
+                .map(|(field, msg)| format!("{field}: {msg}")),
+        );
         all
     }
 }
@@ -289,7 +296,10 @@ mod tests {
             panic!("expected BadRequest, got {err:?}");
         };
         assert_eq!(messages, &vec!["Field 'x' does not exist.".to_owned()]);
-        assert_eq!(errors.get("summary").map(String::as_str), Some("Summary is required."));
+        assert_eq!(
+            errors.get("summary").map(String::as_str),
+            Some("Summary is required.")
+        );
         assert_eq!(err.status(), Some(400));
         assert!(!err.is_retryable());
         assert!(err.to_string().contains("Summary is required."));
@@ -299,7 +309,10 @@ mod tests {
     fn error_collection_parsing_tolerates_missing_parts_and_garbage() {
         assert_eq!(ErrorBody::parse(b""), ErrorBody::default());
         assert_eq!(ErrorBody::parse(b"<html>oops</html>"), ErrorBody::default());
-        assert_eq!(ErrorBody::parse(br#"{"errors":null}"#), ErrorBody::default());
+        assert_eq!(
+            ErrorBody::parse(br#"{"errors":null}"#),
+            ErrorBody::default()
+        );
         let only_errors = ErrorBody::parse(br#"{"errors":{"jql":"bad"}}"#);
         assert!(only_errors.messages.is_empty());
         assert_eq!(only_errors.errors.len(), 1);
@@ -309,7 +322,8 @@ mod tests {
 
     #[test]
     fn bulk_operation_error_shape_is_folded_into_messages() {
-        let body = br#"{"errors":[{"message":"Some of the issues in the issueIdsOrKeys are not valid"}]}"#;
+        let body =
+            br#"{"errors":[{"message":"Some of the issues in the issueIdsOrKeys are not valid"}]}"#;
         let parsed = ErrorBody::parse(body);
         assert_eq!(
             parsed.messages,
@@ -328,11 +342,26 @@ mod tests {
 
     #[test]
     fn statuses_map_to_their_variants() {
-        assert!(matches!(JiraError::from_status(401, b""), JiraError::Unauthorized));
-        assert!(matches!(JiraError::from_status(403, b""), JiraError::Forbidden { .. }));
-        assert!(matches!(JiraError::from_status(404, b""), JiraError::NotFound { .. }));
-        assert!(matches!(JiraError::from_status(409, b""), JiraError::Conflict));
-        assert!(matches!(JiraError::from_status(413, b""), JiraError::PayloadTooLarge));
+        assert!(matches!(
+            JiraError::from_status(401, b""),
+            JiraError::Unauthorized
+        ));
+        assert!(matches!(
+            JiraError::from_status(403, b""),
+            JiraError::Forbidden { .. }
+        ));
+        assert!(matches!(
+            JiraError::from_status(404, b""),
+            JiraError::NotFound { .. }
+        ));
+        assert!(matches!(
+            JiraError::from_status(409, b""),
+            JiraError::Conflict
+        ));
+        assert!(matches!(
+            JiraError::from_status(413, b""),
+            JiraError::PayloadTooLarge
+        ));
         assert!(matches!(
             JiraError::from_status(422, b""),
             JiraError::Upstream { status: 422 }

@@ -45,13 +45,10 @@ pub fn quote(value: &str) -> String {
 /// exclusion, grouping); Jira's documentation asks for a backslash before each one to search
 /// for it literally. The result still has to be passed through [`quote`].
 fn escape_text_search(text: &str) -> String {
+    const TEXT_SEARCH_SPECIAL: &str = r#"+-&|!(){}[]^~*?\:"/"#;
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(
-            c,
-            '+' | '-' | '&' | '|' | '!' | '(' | ')' | '{' | '}' | '[' | ']' | '^' | '~' | '*' | '?'
-                | '\\' | ':' | '"' | '/'
-        ) {
+        if TEXT_SEARCH_SPECIAL.contains(c) {
             out.push('\\');
         }
         out.push(c);
@@ -552,7 +549,10 @@ mod tests {
                 .build()
                 .expect("builds");
             let tokens = lex(&jql);
-            let words: Vec<&Token> = tokens.iter().filter(|t| matches!(t, Token::Word(_))).collect();
+            let words: Vec<&Token> = tokens
+                .iter()
+                .filter(|t| matches!(t, Token::Word(_)))
+                .collect();
             assert_eq!(
                 words,
                 vec![
@@ -569,9 +569,16 @@ mod tests {
                 ],
                 "structure changed for {value:?}: {jql}"
             );
-            let strings: Vec<&Token> = tokens.iter().filter(|t| matches!(t, Token::Str(_))).collect();
+            let strings: Vec<&Token> = tokens
+                .iter()
+                .filter(|t| matches!(t, Token::Str(_)))
+                .collect();
             assert_eq!(strings.len(), 5, "{jql}");
-            assert!(strings.iter().all(|t| **t == string(value) || **t == string("ok")));
+            assert!(
+                strings
+                    .iter()
+                    .all(|t| **t == string(value) || **t == string("ok"))
+            );
         }
     }
 
@@ -581,10 +588,7 @@ mod tests {
             .contains_text(JqlField::Summary, r#"fix* "crash" (urgent) -x"#)
             .build()
             .expect("builds");
-        assert_eq!(
-            jql,
-            r#"summary ~ "fix\\* \\\"crash\\\" \\(urgent\\) \\-x""#
-        );
+        assert_eq!(jql, r#"summary ~ "fix\\* \\\"crash\\\" \\(urgent\\) \\-x""#);
         let tokens = lex(&jql);
         assert_eq!(tokens.len(), 3, "{tokens:?}");
         assert_eq!(tokens[2], string(r#"fix\* \"crash\" \(urgent\) \-x"#));
@@ -694,7 +698,10 @@ mod tests {
             jql,
             r#"project = "ABC" AND ((assignee = currentUser()) OR (assignee is EMPTY AND priority = ") OR (x"))"#
         );
-        let empty = JqlBuilder::new().eq(JqlField::Project, "A").any_of([]).build();
+        let empty = JqlBuilder::new()
+            .eq(JqlField::Project, "A")
+            .any_of([])
+            .build();
         assert_eq!(empty, Err(JqlError::EmptyAlternative));
         let hollow = JqlBuilder::new()
             .eq(JqlField::Project, "A")

@@ -18,9 +18,6 @@ pub mod jql;
 pub mod models;
 mod retry;
 
-#[cfg(test)]
-mod tests;
-
 pub use api::JiraApi;
 pub use auth::JiraAuth;
 pub use budget::{
@@ -28,3 +25,6 @@ pub use budget::{
 };
 pub use client::{ATLASSIAN_API_BASE, ClientConfig, JiraClient, oauth_base, site_base};
 pub use error::{JiraError, Result};
+
+#[cfg(test)]
+mod tests;

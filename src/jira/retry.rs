@@ -21,17 +21,21 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// Reads `RateLimit-Reason` (or its `X-` / beta variants), kept short and printable.
 pub(crate) fn rate_limit_reason(headers: &HeaderMap) -> Option<String> {
-    ["ratelimit-reason", "x-ratelimit-reason", "x-beta-ratelimit-reason"]
-        .into_iter()
-        .find_map(|name| header_text(headers, name))
-        .map(|reason| {
-            reason
-                .chars()
-                .filter(|c| c.is_ascii_graphic())
-                .take(64)
-                .collect::<String>()
-        })
-        .filter(|reason| !reason.is_empty())
+    [
+        "ratelimit-reason",
+        "x-ratelimit-reason",
+        "x-beta-ratelimit-reason",
+    ]
+    .into_iter()
+    .find_map(|name| header_text(headers, name))
+    .map(|reason| {
+        reason
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(64)
+            .collect::<String>()
+    })
+    .filter(|reason| !reason.is_empty())
 }
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &'static str) -> Option<&'a str> {
@@ -48,7 +52,9 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     }
     if let Ok(secs) = value.parse::<f64>() {
         if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER.as_secs_f64())));
+            return Some(Duration::from_secs_f64(
+                secs.min(MAX_RETRY_AFTER.as_secs_f64()),
+            ));
         }
         return None;
     }
@@ -102,7 +108,10 @@ mod tests {
 
     fn assert_close(actual: Duration, expected: Duration) {
         let diff = actual.abs_diff(expected);
-        assert!(diff < Duration::from_micros(1), "{actual:?} != {expected:?}");
+        assert!(
+            diff < Duration::from_micros(1),
+            "{actual:?} != {expected:?}"
+        );
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -130,7 +139,10 @@ mod tests {
             retry_after(&headers(&[("retry-after", "0")])),
             Some(Duration::ZERO)
         );
-        let past = retry_after(&headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]));
+        let past = retry_after(&headers(&[(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+        )]));
         assert_eq!(past, Some(Duration::ZERO));
         let future = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
         let wait = retry_after(&headers(&[("retry-after", &future)])).expect("date");
@@ -167,8 +179,11 @@ mod tests {
             Some("jira-burst-based")
         );
         assert_eq!(
-            rate_limit_reason(&headers(&[("x-beta-ratelimit-reason", "jira-quota-tenant-based")]))
-                .as_deref(),
+            rate_limit_reason(&headers(&[(
+                "x-beta-ratelimit-reason",
+                "jira-quota-tenant-based"
+            )]))
+            .as_deref(),
             Some("jira-quota-tenant-based")
         );
         let long = "a".repeat(500);
@@ -183,13 +198,34 @@ mod tests {
         let base = Duration::from_secs(5);
         let max = Duration::from_secs(30);
         // unit 0.5 → factor 1.0.
-        assert_close(delay_with_jitter(base, max, 0, None, 0.5), Duration::from_secs(5));
-        assert_close(delay_with_jitter(base, max, 1, None, 0.5), Duration::from_secs(10));
-        assert_close(delay_with_jitter(base, max, 2, None, 0.5), Duration::from_secs(20));
-        assert_close(delay_with_jitter(base, max, 3, None, 0.5), Duration::from_secs(30));
-        assert_close(delay_with_jitter(base, max, 40, None, 0.5), Duration::from_secs(30));
-        assert_close(delay_with_jitter(base, max, 0, None, 0.0), Duration::from_millis(3500));
-        assert_close(delay_with_jitter(base, max, 0, None, 1.0), Duration::from_millis(6500));
+        assert_close(
+            delay_with_jitter(base, max, 0, None, 0.5),
+            Duration::from_secs(5),
+        );
+        assert_close(
+            delay_with_jitter(base, max, 1, None, 0.5),
+            Duration::from_secs(10),
+        );
+        assert_close(
+            delay_with_jitter(base, max, 2, None, 0.5),
+            Duration::from_secs(20),
+        );
+        assert_close(
+            delay_with_jitter(base, max, 3, None, 0.5),
+            Duration::from_secs(30),
+        );
+        assert_close(
+            delay_with_jitter(base, max, 40, None, 0.5),
+            Duration::from_secs(30),
+        );
+        assert_close(
+            delay_with_jitter(base, max, 0, None, 0.0),
+            Duration::from_millis(3500),
+        );
+        assert_close(
+            delay_with_jitter(base, max, 0, None, 1.0),
+            Duration::from_millis(6500),
+        );
         assert_close(delay_with_jitter(base, max, 3, None, 1.0), max);
     }
 
@@ -198,8 +234,14 @@ mod tests {
         let ra = Some(Duration::from_secs(10));
         let base = Duration::from_secs(5);
         let max = Duration::from_secs(30);
-        assert_close(delay_with_jitter(base, max, 0, ra, 0.0), Duration::from_secs(10));
-        assert_close(delay_with_jitter(base, max, 0, ra, 1.0), Duration::from_secs(13));
+        assert_close(
+            delay_with_jitter(base, max, 0, ra, 0.0),
+            Duration::from_secs(10),
+        );
+        assert_close(
+            delay_with_jitter(base, max, 0, ra, 1.0),
+            Duration::from_secs(13),
+        );
         // Retry-After is not capped by max_retry_delay: waiting less would only fail again.
         let long = Some(Duration::from_secs(120));
         assert!(delay_with_jitter(base, max, 0, long, 0.3) >= Duration::from_secs(120));

@@ -52,7 +52,9 @@ impl Reply {
         if let Some(seconds) = retry_after {
             reply.headers.push(("retry-after", seconds.into()));
         }
-        reply.headers.push(("ratelimit-reason", "jira-burst-based".into()));
+        reply
+            .headers
+            .push(("ratelimit-reason", "jira-burst-based".into()));
         reply
     }
 
@@ -106,7 +108,9 @@ impl Stub {
             script: Mutex::new(script.into()),
             ..StubState::default()
         });
-        let app = Router::new().fallback(answer).with_state(Arc::clone(&state));
+        let app = Router::new()
+            .fallback(answer)
+            .with_state(Arc::clone(&state));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind stub");
@@ -233,7 +237,10 @@ async fn get_issue_sends_auth_fields_and_expand_and_decodes_the_issue() {
     let sent = &stub.received()[0];
     assert_eq!(sent.method, Method::GET);
     assert_eq!(sent.path, "/rest/api/3/issue/ABC-1");
-    assert_eq!(sent.query.as_deref(), Some("fields=summary%2Cstatus&expand=names"));
+    assert_eq!(
+        sent.query.as_deref(),
+        Some("fields=summary%2Cstatus&expand=names")
+    );
     // base64("ana@example.com:api-token-123")
     assert_eq!(
         sent.authorization.as_deref(),
@@ -331,7 +338,9 @@ async fn retry_after_longer_than_max_wait_fails_fast_and_pauses_the_site() {
         .get_issue("ABC-1", &[], &[])
         .await
         .expect_err("site is paused");
-    assert!(matches!(second, JiraError::RateLimited { retry_after: Some(d), .. } if d > Duration::from_secs(25)));
+    assert!(
+        matches!(second, JiraError::RateLimited { retry_after: Some(d), .. } if d > Duration::from_secs(25))
+    );
     assert_eq!(stub.count(), 1);
     assert!(jira.budget().paused_for().is_some());
 }
@@ -425,7 +434,10 @@ async fn read_is_retried_on_502_and_503_then_succeeds() {
 async fn read_only_search_post_is_retried_on_500_and_sends_a_clean_body() {
     let stub = Stub::start(vec![
         Reply::empty(500),
-        Reply::json(200, json!({"issues": [issue_json("ABC-1")], "isLast": true})),
+        Reply::json(
+            200,
+            json!({"issues": [issue_json("ABC-1")], "isLast": true}),
+        ),
     ])
     .await;
     let request = SearchRequest::new("project = ABC", &["summary"]);
@@ -442,12 +454,19 @@ async fn read_only_search_post_is_retried_on_500_and_sends_a_clean_body() {
     assert_eq!(sent.method, Method::POST);
     assert_eq!(sent.path, "/rest/api/3/search/jql");
     assert_eq!(sent.content_type.as_deref(), Some("application/json"));
-    assert_eq!(sent.json(), json!({"jql": "project = ABC", "fields": ["summary"]}));
+    assert_eq!(
+        sent.json(),
+        json!({"jql": "project = ABC", "fields": ["summary"]})
+    );
 }
 
 #[tokio::test]
 async fn write_is_not_retried_on_500() {
-    let stub = Stub::start(vec![Reply::empty(500), Reply::json(201, json!({"id": "1"}))]).await;
+    let stub = Stub::start(vec![
+        Reply::empty(500),
+        Reply::json(201, json!({"id": "1"})),
+    ])
+    .await;
     let body = json!({"type": "doc", "version": 1, "content": []});
 
     let err = client(&stub, fast_config())
@@ -455,7 +474,10 @@ async fn write_is_not_retried_on_500() {
         .await
         .expect_err("500 on a write is final");
 
-    assert!(matches!(err, JiraError::Upstream { status: 500 }), "{err:?}");
+    assert!(
+        matches!(err, JiraError::Upstream { status: 500 }),
+        "{err:?}"
+    );
     assert_eq!(stub.count(), 1);
 }
 
@@ -499,7 +521,11 @@ async fn write_is_not_retried_after_a_timeout() {
 
     assert!(matches!(err, JiraError::Timeout), "{err:?}");
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(stub.count(), 1, "the transition may have happened; never repeat it");
+    assert_eq!(
+        stub.count(),
+        1,
+        "the transition may have happened; never repeat it"
+    );
 }
 
 #[tokio::test]
@@ -555,7 +581,10 @@ async fn statuses_map_to_jira_errors_with_jiras_messages() {
         ),
         Reply::empty(401),
         Reply::json(403, json!({"errorMessages": ["No permission"]})),
-        Reply::json(404, json!({"errorMessages": ["Issue does not exist"], "errors": {}})),
+        Reply::json(
+            404,
+            json!({"errorMessages": ["Issue does not exist"], "errors": {}}),
+        ),
         Reply::json(
             410,
             json!({"errorMessages": ["The requested API has been removed."], "errors": {}}),
@@ -575,8 +604,12 @@ async fn statuses_map_to_jira_errors_with_jiras_messages() {
         matches!(&errors[0], JiraError::BadRequest { messages, errors } if messages[0] == "Error in the JQL Query" && errors["jql"] == "bad")
     );
     assert!(matches!(errors[1], JiraError::Unauthorized));
-    assert!(matches!(&errors[2], JiraError::Forbidden { messages } if messages == &["No permission"]));
-    assert!(matches!(&errors[3], JiraError::NotFound { messages } if messages == &["Issue does not exist"]));
+    assert!(
+        matches!(&errors[2], JiraError::Forbidden { messages } if messages == &["No permission"])
+    );
+    assert!(
+        matches!(&errors[3], JiraError::NotFound { messages } if messages == &["Issue does not exist"])
+    );
     assert!(matches!(&errors[4], JiraError::Gone { message } if message.contains("removed")));
     assert!(matches!(errors[5], JiraError::Conflict));
     assert!(matches!(errors[6], JiraError::PayloadTooLarge));
@@ -592,7 +625,10 @@ async fn undecodable_success_body_is_a_decode_error() {
         .await
         .expect_err("wrong shape");
 
-    assert!(matches!(&err, JiraError::Decode(text) if text.contains("IssueBean")), "{err:?}");
+    assert!(
+        matches!(&err, JiraError::Decode(text) if text.contains("IssueBean")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -631,7 +667,10 @@ async fn edit_issue_returns_none_on_204_and_the_issue_when_asked() {
     let jira = client(&stub, fast_config());
     let update = IssueUpdate::default().with_field("summary", json!("New"));
 
-    assert_eq!(jira.edit_issue("ABC-1", &update, false).await.expect("204"), None);
+    assert_eq!(
+        jira.edit_issue("ABC-1", &update, false).await.expect("204"),
+        None
+    );
     let issue = jira.edit_issue("ABC-1", &update, true).await.expect("200");
 
     assert_eq!(issue.map(|i| i.key), Some("ABC-1".to_owned()));
@@ -668,7 +707,9 @@ async fn path_segments_are_encoded_and_dot_segments_never_sent() {
     let stub = Stub::start(vec![Reply::json(200, issue_json("x"))]).await;
     let jira = client(&stub, fast_config());
 
-    jira.get_issue("A/B?x=1#f", &[], &[]).await.expect("sent encoded");
+    jira.get_issue("A/B?x=1#f", &[], &[])
+        .await
+        .expect("sent encoded");
     let err = jira.get_issue("..", &[], &[]).await.expect_err("refused");
 
     assert_eq!(stub.received()[0].path, "/rest/api/3/issue/A%2FB%3Fx=1%23f");
@@ -678,7 +719,11 @@ async fn path_segments_are_encoded_and_dot_segments_never_sent() {
 
 #[tokio::test]
 async fn bulk_fetch_checks_its_size_before_calling_jira() {
-    let stub = Stub::start(vec![Reply::json(200, json!({"issues": [], "issueErrors": []}))]).await;
+    let stub = Stub::start(vec![Reply::json(
+        200,
+        json!({"issues": [], "issueErrors": []}),
+    )])
+    .await;
     let jira = client(&stub, fast_config());
 
     let empty = jira
@@ -767,8 +812,14 @@ fn site_base_keeps_only_the_origin() {
     let cases = [
         ("acme.atlassian.net", "https://acme.atlassian.net/"),
         ("https://acme.atlassian.net/", "https://acme.atlassian.net/"),
-        ("https://acme.atlassian.net/jira/software?x=1#y", "https://acme.atlassian.net/"),
-        ("https://u:p@acme.atlassian.net", "https://acme.atlassian.net/"),
+        (
+            "https://acme.atlassian.net/jira/software?x=1#y",
+            "https://acme.atlassian.net/",
+        ),
+        (
+            "https://u:p@acme.atlassian.net",
+            "https://acme.atlassian.net/",
+        ),
         ("http://127.0.0.1:9000", "http://127.0.0.1:9000/"),
     ];
     for (input, expected) in cases {

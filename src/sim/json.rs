@@ -207,13 +207,23 @@ impl Render<'_> {
 
     /// The full project, as `GET /project/{key}` answers.
     pub fn project_full(&self, p: &Project) -> Value {
+        let mut value = self.project_expanded(p, &["description", "lead", "issueTypes"]);
+        value["assigneeType"] = json!("UNASSIGNED");
+        value
+    }
+
+    /// A project with the `expand` options of `project/search` (`description`, `lead`, `issueTypes`).
+    pub fn project_expanded<S: AsRef<str>>(&self, p: &Project, expand: &[S]) -> Value {
         let mut value = self.project(p);
-        if let Some(obj) = value.as_object_mut() {
-            obj.insert("description".into(), json!(p.description));
-            obj.insert("lead".into(), self.user(&p.lead));
-            let types: Vec<Value> = p.issue_types.iter().map(|t| self.issue_type(t)).collect();
-            obj.insert("issueTypes".into(), Value::Array(types));
-            obj.insert("assigneeType".into(), json!("UNASSIGNED"));
+        let wants = |name: &str| expand.iter().any(|e| e.as_ref() == name);
+        if wants("description") {
+            value["description"] = json!(p.description);
+        }
+        if wants("lead") {
+            value["lead"] = self.user(&p.lead);
+        }
+        if wants("issueTypes") {
+            value["issueTypes"] = Value::Array(p.issue_types.iter().map(|t| self.issue_type(t)).collect());
         }
         value
     }

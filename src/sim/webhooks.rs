@@ -86,14 +86,22 @@ pub struct Event {
     pub comment_id: Option<u64>,
     pub user: String,
     pub items: Vec<ChangeItem>,
+    /// The issue as it was before a deletion (of the issue, or of one of its comments), since
+    /// the payload describes what is no longer in the site's data.
+    pub before: Option<Box<Issue>>,
 }
 
 impl Event {
     pub fn issue(kind: &'static str, issue_id: u64, user: &str, items: Vec<ChangeItem>) -> Self {
-        Event { kind, issue_id, comment_id: None, user: user.to_string(), items }
+        Event { kind, issue_id, comment_id: None, user: user.to_string(), items, before: None }
     }
     pub fn comment(kind: &'static str, issue_id: u64, comment_id: u64, user: &str) -> Self {
-        Event { kind, issue_id, comment_id: Some(comment_id), user: user.to_string(), items: Vec::new() }
+        Event { kind, issue_id, comment_id: Some(comment_id), user: user.to_string(), items: Vec::new(), before: None }
+    }
+    /// Describes the payload's issue from `issue` rather than from the current data.
+    pub fn with_before(mut self, issue: Issue) -> Self {
+        self.before = Some(Box::new(issue));
+        self
     }
 }
 
@@ -123,7 +131,7 @@ impl SimState {
             }
             let now = Utc::now();
             let data = self.data.read();
-            let Some(issue) = data.issues.get(&event.issue_id) else { return };
+            let Some(issue) = event.before.as_deref().or_else(|| data.issues.get(&event.issue_id)) else { return };
             let payload = payload(&data, &self.base_url, issue, &event);
             let mut targets: Vec<(String, Vec<(String, String)>, String)> = Vec::new();
             for hook in &hooks.admin {
@@ -138,6 +146,12 @@ impl SimState {
                 targets.push((hook.url.clone(), headers, body));
             }
             for registration in hooks.registrations.iter().filter(|r| r.expiration > now && r.events.iter().any(|e| e == event.kind)) {
+                // `fieldIdsFilter`: an update is sent only when its changelog touches one of the fields.
+                if let Some(fields) = registration.field_ids_filter.as_ref().filter(|_| event.kind == "jira:issue_updated") {
+                    if !event.items.iter().any(|i| fields.contains(&i.field_id)) {
+                        continue;
+                    }
+                }
                 let Some(owner) = data.user(&registration.owner) else { continue };
                 if !data.can_browse(owner, &issue.project) || !filter_matches(&data, owner, issue, &registration.jql_filter) {
                     continue;

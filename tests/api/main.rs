@@ -1,1 +1,8 @@
+//! The integration test binary: the gateway over HTTP and WebSocket against the simulated
+//! Jira site, the simulated site itself, and the CLI.
 
+mod helpers;
+
+mod cli;
+mod gateway;
+mod sim;

@@ -147,6 +147,7 @@ impl Issue {
     }
 
     /// Comments, oldest first. The first 20 come with the issue at no extra Jira call.
+    #[graphql(complexity = "first.unwrap_or(DEFAULT_NESTED_PAGE as i32).max(1) as usize * child_complexity")]
     async fn comments(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<CommentConnection> {
         let request = request(ctx)?;
         let first = page_size(first, DEFAULT_NESTED_PAGE, request.max_page_size)?;
@@ -179,6 +180,7 @@ impl Issue {
     }
 
     /// Change history, oldest first.
+    #[graphql(complexity = "first.unwrap_or(DEFAULT_NESTED_PAGE as i32).max(1) as usize * child_complexity")]
     async fn changelog(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<ChangelogConnection> {
         let request = request(ctx)?;
         let first = page_size(first, DEFAULT_NESTED_PAGE, request.max_page_size)?;

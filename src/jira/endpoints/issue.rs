@@ -7,14 +7,18 @@ use serde_json::Value;
 use crate::jira::client::{Call, JiraClient};
 use crate::jira::error::Result;
 use crate::jira::models::{
-    Comment, CommentRequest, IssueBean, IssueUpdate, PageBeanChangelog, PageOfComments,
-    Transitions,
+    Comment, CommentRequest, IssueBean, IssueUpdate, PageBeanChangelog, PageOfComments, Transitions,
 };
 
 impl JiraClient {
     /// `GET /issue/{key}`: one issue with the given fields (all when empty) and expands.
     #[tracing::instrument(level = "debug", skip_all, fields(issue.key = %key))]
-    pub async fn get_issue(&self, key: &str, fields: &[&str], expand: &[&str]) -> Result<IssueBean> {
+    pub async fn get_issue(
+        &self,
+        key: &str,
+        fields: &[&str],
+        expand: &[&str],
+    ) -> Result<IssueBean> {
         let call = Call::get(&["issue", key])
             .query_nonempty("fields", &fields.join(","))
             .query_nonempty("expand", &expand.join(","));

@@ -60,8 +60,8 @@ impl JiraClient {
         if account_ids.is_empty() {
             return Ok(PageBeanUser::default());
         }
-        let mut call = Call::get(&["user", "bulk"])
-            .query("maxResults", account_ids.len().to_string());
+        let mut call =
+            Call::get(&["user", "bulk"]).query("maxResults", account_ids.len().to_string());
         for id in account_ids {
             call = call.query("accountId", id.as_str());
         }
@@ -74,8 +74,8 @@ impl JiraClient {
         &self,
         keys: &[String],
     ) -> Result<BulkTransitionsAvailable> {
-        let call = Call::get(&["bulk", "issues", "transition"])
-            .query("issueIdsOrKeys", keys.join(","));
+        let call =
+            Call::get(&["bulk", "issues", "transition"]).query("issueIdsOrKeys", keys.join(","));
         self.send(call).await
     }
 

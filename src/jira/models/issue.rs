@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{JsonMap, PageBean, User, de};
 use super::site::Project;
+use super::{JsonMap, PageBean, User, de};
 
 /// An issue as Jira returns it (`IssueBean`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -54,13 +54,22 @@ pub struct IssueBean {
 #[serde(default)]
 pub struct IssueFields {
     /// Summary (plain text).
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub summary: Option<String>,
     /// Workflow status.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<StatusDetails>,
     /// Priority.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub priority: Option<Priority>,
     /// Issue type.
     #[serde(
@@ -70,57 +79,94 @@ pub struct IssueFields {
     )]
     pub issue_type: Option<IssueType>,
     /// Assignee; `None` when unassigned.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub assignee: Option<User>,
     /// Reporter.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reporter: Option<User>,
     /// Creator.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub creator: Option<User>,
     /// Labels.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub labels: Option<Vec<String>>,
     /// Creation time, Jira format (see [`super::parse_jira_time`]).
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<String>,
     /// Last update time; doubles as the optimistic-concurrency version token.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub updated: Option<String>,
     /// Due date, `yyyy-MM-dd` (see [`super::parse_jira_date`]).
     #[serde(
         rename = "duedate",
-        deserialize_with = "de::lenient",
+        deserialize_with = "de::opt_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub due_date: Option<String>,
     /// Resolution; `None` while unresolved.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resolution: Option<Resolution>,
     /// Resolution time.
     #[serde(
         rename = "resolutiondate",
-        deserialize_with = "de::lenient",
+        deserialize_with = "de::opt_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub resolution_date: Option<String>,
     /// The project the issue belongs to (a subset of [`Project`]).
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub project: Option<Project>,
     /// Parent issue (epic or parent of a sub-task).
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub parent: Option<IssueRef>,
     /// Sub-tasks.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subtasks: Option<Vec<IssueRef>>,
     /// Description as ADF (`{"type":"doc",…}`); a plain string in v2-shaped payloads.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Value>,
-    /// Embedded first page of comments (at most 20 via search).
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    /// Embedded first page of comments (at most 20 via search). A bare list of comments,
+    /// as in some of Atlassian's examples, is read as a single page.
+    #[serde(
+        deserialize_with = "comment_page",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub comment: Option<PageOfComments>,
     /// Attachment metadata.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attachment: Option<Vec<Attachment>>,
     /// Every other field, custom fields included, as raw JSON.
     #[serde(flatten)]
@@ -144,7 +190,10 @@ pub struct StatusDetails {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icon_url: Option<String>,
     /// The category (to do / in progress / done).
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_category: Option<StatusCategory>,
 }
 
@@ -231,7 +280,10 @@ pub struct IssueRef {
     #[serde(deserialize_with = "de::string")]
     pub key: String,
     /// Summary, status, priority and type of the referenced issue, when Jira includes them.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fields: Option<IssueRefFields>,
 }
 
@@ -240,13 +292,22 @@ pub struct IssueRef {
 #[serde(default)]
 pub struct IssueRefFields {
     /// Summary.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub summary: Option<String>,
     /// Status.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<StatusDetails>,
     /// Priority.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub priority: Option<Priority>,
     /// Issue type.
     #[serde(
@@ -268,10 +329,16 @@ pub struct Attachment {
     #[serde(deserialize_with = "de::string")]
     pub filename: String,
     /// Uploader.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub author: Option<User>,
     /// Upload time.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<String>,
     /// Size in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -310,10 +377,16 @@ pub struct Comment {
     #[serde(deserialize_with = "de::string")]
     pub id: String,
     /// Author.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub author: Option<User>,
     /// Last editor.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub update_author: Option<User>,
     /// Body as ADF (a string in v2-shaped webhook payloads).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -322,13 +395,22 @@ pub struct Comment {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rendered_body: Option<String>,
     /// Creation time.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<String>,
     /// Last update time.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub updated: Option<String>,
     /// Visibility restriction, when the comment is restricted.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visibility: Option<Visibility>,
     /// Jira Service Management: whether the comment is public.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -377,10 +459,16 @@ pub struct Changelog {
     #[serde(deserialize_with = "de::string")]
     pub id: String,
     /// Who made the change.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub author: Option<User>,
     /// When.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<String>,
     /// The changed fields.
     #[serde(deserialize_with = "de::nullable_vec")]
@@ -401,16 +489,28 @@ pub struct ChangeItem {
     #[serde(rename = "fieldtype", skip_serializing_if = "Option::is_none")]
     pub field_type: Option<String>,
     /// Old raw value (an id for most fields).
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub from: Option<String>,
     /// Old display value.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub from_string: Option<String>,
     /// New raw value.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub to: Option<String>,
     /// New display value.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub to_string: Option<String>,
 }
 
@@ -458,7 +558,10 @@ pub struct IssueTransition {
     #[serde(deserialize_with = "de::string")]
     pub name: String,
     /// Target status.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub to: Option<StatusDetails>,
     /// Whether a screen (extra fields) is shown.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -481,4 +584,29 @@ pub struct IssueTransition {
     /// Screen fields (`expand=transitions.fields`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<JsonMap>,
+}
+
+/// Reads `fields.comment`: a `PageOfComments`, or a bare list of comments; anything else is
+/// `None`.
+fn comment_page<'de, D>(deserializer: D) -> Result<Option<PageOfComments>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Ok(match Value::deserialize(deserializer)? {
+        Value::Array(items) => {
+            let comments: Vec<Comment> = items
+                .into_iter()
+                .filter_map(|item| serde_json::from_value(item).ok())
+                .collect();
+            let count = i64::try_from(comments.len()).unwrap_or(i64::MAX);
+            Some(PageOfComments {
+                start_at: 0,
+                max_results: count,
+                total: count,
+                comments,
+            })
+        }
+        object @ Value::Object(_) => serde_json::from_value(object).ok(),
+        _ => None,
+    })
 }

@@ -88,7 +88,7 @@ pub struct User {
 }
 
 /// An offset-paged list (`PageBean*`): `{startAt, maxResults, total, isLast, nextPage, values}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[serde(bound(serialize = "T: Serialize", deserialize = "T: Deserialize<'de>"))]
 pub struct PageBean<T> {
@@ -112,26 +112,15 @@ pub struct PageBean<T> {
     pub values: Vec<T>,
 }
 
-impl<T> Default for PageBean<T> {
-    fn default() -> Self {
-        Self {
-            start_at: 0,
-            max_results: 0,
-            total: None,
-            is_last: None,
-            next_page: None,
-            values: Vec::new(),
-        }
-    }
-}
-
 impl<T> PageBean<T> {
     /// Whether no further page exists: `isLast`, else `total`, else an empty or short page.
     pub fn is_last_page(&self) -> bool {
         if let Some(last) = self.is_last {
             return last;
         }
-        let seen = self.start_at.saturating_add(i64::try_from(self.values.len()).unwrap_or(i64::MAX));
+        let seen = self
+            .start_at
+            .saturating_add(i64::try_from(self.values.len()).unwrap_or(i64::MAX));
         match self.total {
             Some(total) => seen >= total,
             None => self.values.is_empty() || seen < self.start_at.saturating_add(self.max_results),

@@ -175,13 +175,22 @@ pub struct FieldReferenceData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `"true"` when usable in ORDER BY.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub orderable: Option<String>,
     /// `"true"` when searchable.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub searchable: Option<String>,
     /// `"true"` when Jira can autocomplete values.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto: Option<String>,
     /// Custom field id, for custom fields.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -193,7 +202,10 @@ pub struct FieldReferenceData {
     #[serde(deserialize_with = "de::nullable_vec")]
     pub types: Vec<String>,
     /// `"true"` when deprecated.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub deprecated: Option<String>,
 }
 
@@ -208,7 +220,10 @@ pub struct FunctionReferenceData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
     /// `"true"` when it returns a list.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_list: Option<String>,
     /// Value types.
     #[serde(deserialize_with = "de::nullable_vec")]
@@ -263,10 +278,16 @@ pub struct ParsedJqlQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub structure: Option<Value>,
     /// Errors; empty when the query is valid.
-    #[serde(deserialize_with = "de::nullable_vec", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "de::nullable_vec",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub errors: Vec<String>,
     /// Warnings (with `validation=warn`).
-    #[serde(deserialize_with = "de::nullable_vec", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "de::nullable_vec",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub warnings: Vec<String>,
 }
 

@@ -37,19 +37,31 @@ pub struct Project {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
     /// Avatar URLs.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub avatar_urls: Option<AvatarUrls>,
     /// Project lead (`expand=lead`).
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub lead: Option<User>,
     /// Project URL set by an admin (`expand=url`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Issue types (`expand=issueTypes`).
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub issue_types: Option<Vec<IssueType>>,
     /// Category.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub project_category: Option<ProjectCategory>,
     /// REST URL of the project.
     #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
@@ -106,7 +118,10 @@ pub struct FieldDetails {
     #[serde(deserialize_with = "de::nullable_vec")]
     pub clause_names: Vec<String>,
     /// JSON type of the value.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub schema: Option<FieldSchema>,
 }
 
@@ -154,7 +169,10 @@ pub struct Webhook {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Expiry: epoch milliseconds or a Jira timestamp, as a string.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration_date: Option<String>,
 }
 
@@ -204,7 +222,10 @@ pub struct RegisteredWebhook {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_webhook_id: Option<i64>,
     /// Why it was not created.
-    #[serde(deserialize_with = "de::nullable_vec", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "de::nullable_vec",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub errors: Vec<String>,
 }
 
@@ -221,6 +242,9 @@ pub struct WebhookIds {
 #[serde(rename_all = "camelCase", default)]
 pub struct WebhookExpiration {
     /// New expiry: epoch milliseconds or a Jira timestamp, as a string.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration_date: Option<String>,
 }

@@ -54,7 +54,10 @@ fn comment_changelog_and_transition_examples_decode() {
     let transitions: Transitions = decode(include_str!("fixtures/transitions.json"));
     let first = &transitions.transitions[0];
     assert_eq!(first.id, "2");
-    assert_eq!(first.to.as_ref().map(|s| s.name.as_str()), Some("In Progress"));
+    assert_eq!(
+        first.to.as_ref().map(|s| s.name.as_str()),
+        Some("In Progress")
+    );
 
     let bulk: BulkChangelogResponse = decode(include_str!("fixtures/changelog_bulkfetch.json"));
     assert!(!bulk.issue_change_logs.is_empty());
@@ -75,7 +78,10 @@ fn site_examples_decode() {
     assert_eq!(users.values.len(), 1);
     let fields: Vec<FieldDetails> = decode(include_str!("fixtures/fields.json"));
     assert_eq!(fields[1].id, "summary");
-    assert_eq!(fields[1].schema.as_ref().map(|s| s.kind.as_str()), Some("string"));
+    assert_eq!(
+        fields[1].schema.as_ref().map(|s| s.kind.as_str()),
+        Some("string")
+    );
 }
 
 #[test]
@@ -102,7 +108,10 @@ fn bulk_and_webhook_examples_decode() {
         decode(include_str!("fixtures/bulk_transitions_available.json"));
     let transition = &available.available_transitions[0].transitions[0];
     assert_eq!(transition.transition_id, "11");
-    assert_eq!(transition.to.as_ref().map(|t| t.status_id.as_str()), Some("10001"));
+    assert_eq!(
+        transition.to.as_ref().map(|t| t.status_id.as_str()),
+        Some("10001")
+    );
 
     let hooks: PageBeanWebhook = decode(include_str!("fixtures/webhooks.json"));
     assert_eq!(hooks.values[0].id, 10000);
@@ -120,8 +129,14 @@ fn nulls_and_missing_parts_read_as_defaults() {
     assert_eq!(issue.id, "");
     assert_eq!(issue.fields.summary, None);
     assert_eq!(issue.fields.assignee, None);
-    assert_eq!(issue.fields.status.as_ref().map(|s| s.name.as_str()), Some("Open"));
-    assert_eq!(issue.fields.other.get("customfield_1"), Some(&serde_json::Value::Null));
+    assert_eq!(
+        issue.fields.status.as_ref().map(|s| s.name.as_str()),
+        Some("Open")
+    );
+    assert_eq!(
+        issue.fields.other.get("customfield_1"),
+        Some(&serde_json::Value::Null)
+    );
 
     let empty: IssueBean = decode(r#"{"fields":null}"#);
     assert_eq!(empty, IssueBean::default());
@@ -166,7 +181,10 @@ fn custom_fields_of_any_type_are_kept_and_survive_a_cache_round_trip() {
 #[test]
 fn search_request_leaves_unset_properties_out_of_the_body() {
     let request = SearchRequest::new("project = ABC", &[]);
-    assert_eq!(serde_json::to_value(&request).expect("encodes"), json!({"jql": "project = ABC"}));
+    assert_eq!(
+        serde_json::to_value(&request).expect("encodes"),
+        json!({"jql": "project = ABC"})
+    );
 
     let full = SearchRequest {
         next_page_token: Some("tok".into()),
@@ -216,7 +234,10 @@ fn issue_update_builds_transition_with_comment() {
             "transition": {"id": "31"}
         })
     );
-    assert_eq!(serde_json::to_value(IssueUpdate::default()).expect("encodes"), json!({}));
+    assert_eq!(
+        serde_json::to_value(IssueUpdate::default()).expect("encodes"),
+        json!({})
+    );
 }
 
 #[test]
@@ -247,6 +268,9 @@ fn jira_timestamps_parse_in_both_offset_styles() {
 #[test]
 fn empty_body_reads_as_null_for_unit_and_option() {
     from_json_bytes::<()>(b"").expect("unit from empty");
-    assert_eq!(from_json_bytes::<Option<IssueBean>>(b"  ").expect("none"), None);
+    assert_eq!(
+        from_json_bytes::<Option<IssueBean>>(b"  ").expect("none"),
+        None
+    );
     assert!(from_json_bytes::<IssueBean>(b"{} trailing").is_err());
 }

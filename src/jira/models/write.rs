@@ -190,16 +190,28 @@ pub struct BulkOperationProgress {
     #[serde(deserialize_with = "de::nullable")]
     pub total_issue_count: i64,
     /// When the task was created. Jira sends epoch milliseconds or a timestamp; kept as a string.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<String>,
     /// When it started. Jira sends epoch milliseconds or a timestamp; kept as a string.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub started: Option<String>,
     /// Last update. Jira sends epoch milliseconds or a timestamp; kept as a string.
-    #[serde(deserialize_with = "de::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub updated: Option<String>,
     /// Who submitted it.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub submitted_by: Option<User>,
 }
 
@@ -244,7 +256,10 @@ pub struct SimplifiedTransition {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transition_name: Option<String>,
     /// Target status.
-    #[serde(deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub to: Option<TransitionTarget>,
 }
 

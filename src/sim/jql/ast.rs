@@ -39,8 +39,11 @@ pub enum Clause {
 /// `field operator operand`, e.g. `status in (Done, "In Progress")`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Terminal {
+    /// The field as written.
     pub field: Field,
+    /// The operator as written (before any `NOT` is applied).
     pub operator: Operator,
+    /// The right-hand side.
     pub operand: Operand,
 }
 
@@ -58,7 +61,11 @@ pub struct Field {
 impl Field {
     /// The name Jira would accept back in a query (`"Story Points"`, `cf[10030]`, `status`).
     pub fn encoded(&self) -> String {
-        if self.custom_id.is_some() { self.name.clone() } else { encode_string(&self.name) }
+        if self.custom_id.is_some() {
+            self.name.clone()
+        } else {
+            encode_string(&self.name)
+        }
     }
 }
 
@@ -180,6 +187,7 @@ impl Operand {
 /// One `ORDER BY` entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderBy {
+    /// The sort field as written.
     pub field: Field,
     /// `None` when neither ASC nor DESC was written (each field then has its own default).
     pub direction: Option<Direction>,
@@ -203,30 +211,32 @@ impl Direction {
 }
 
 /// Words with a grammatical role: never usable bare as a field or value.
-pub(crate) const KEYWORDS: &[&str] =
-    &["and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc", "was", "changed"];
+pub(crate) const KEYWORDS: &[&str] = &[
+    "and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc", "was", "changed",
+];
 
 /// Jira's reserved words (`JqlStringSupportImpl.RESERVED_WORDS`), sorted for binary search.
+#[rustfmt::skip]
 pub(crate) const RESERVED_WORDS: &[&str] = &[
     "abort", "access", "add", "after", "alias", "all", "alter", "and", "any", "as", "asc", "audit",
-    "avg", "before", "begin", "between", "boolean", "break", "by", "byte", "catch", "cf", "changed",
-    "char", "character", "check", "checkpoint", "collate", "collation", "column", "commit",
-    "connect", "continue", "count", "create", "current", "date", "decimal", "declare", "decrement",
-    "default", "defaults", "define", "delete", "delimiter", "desc", "difference", "distinct",
-    "divide", "do", "double", "drop", "else", "empty", "encoding", "end", "equals", "escape",
-    "exclusive", "exec", "execute", "exists", "explain", "false", "fetch", "field", "file", "first",
-    "float", "for", "from", "function", "go", "goto", "grant", "greater", "group", "having",
-    "identified", "if", "immediate", "in", "increment", "index", "initial", "inner", "inout",
-    "input", "insert", "int", "integer", "intersect", "intersection", "into", "is", "isempty",
-    "isnull", "join", "last", "left", "less", "like", "limit", "lock", "long", "max", "min", "minus",
-    "mode", "modify", "modulo", "more", "multiply", "next", "noaudit", "not", "notin", "nowait",
-    "null", "number", "object", "of", "on", "option", "or", "order", "outer", "output", "power",
-    "previous", "prior", "privileges", "public", "raise", "raw", "remainder", "rename", "resource",
-    "return", "returns", "revoke", "right", "row", "rowid", "rownum", "rows", "select", "session",
-    "set", "share", "size", "sqrt", "start", "strict", "string", "subtract", "sum", "synonym",
-    "table", "then", "to", "trans", "transaction", "trigger", "true", "uid", "union", "unique",
-    "update", "user", "validate", "values", "view", "was", "when", "whenever", "where", "while",
-    "with",
+    "avg", "before", "begin", "between", "boolean", "break", "by", "byte", "catch", "cf",
+    "changed", "char", "character", "check", "checkpoint", "collate", "collation", "column",
+    "commit", "connect", "continue", "count", "create", "current", "date", "decimal", "declare",
+    "decrement", "default", "defaults", "define", "delete", "delimiter", "desc", "difference",
+    "distinct", "divide", "do", "double", "drop", "else", "empty", "encoding", "end", "equals",
+    "escape", "exclusive", "exec", "execute", "exists", "explain", "false", "fetch", "field",
+    "file", "first", "float", "for", "from", "function", "go", "goto", "grant", "greater", "group",
+    "having", "identified", "if", "immediate", "in", "increment", "index", "initial", "inner",
+    "inout", "input", "insert", "int", "integer", "intersect", "intersection", "into", "is",
+    "isempty", "isnull", "join", "last", "left", "less", "like", "limit", "lock", "long", "max",
+    "min", "minus", "mode", "modify", "modulo", "more", "multiply", "next", "noaudit", "not",
+    "notin", "nowait", "null", "number", "object", "of", "on", "option", "or", "order", "outer",
+    "output", "power", "previous", "prior", "privileges", "public", "raise", "raw", "remainder",
+    "rename", "resource", "return", "returns", "revoke", "right", "row", "rowid", "rownum", "rows",
+    "select", "session", "set", "share", "size", "sqrt", "start", "strict", "string", "subtract",
+    "sum", "synonym", "table", "then", "to", "trans", "transaction", "trigger", "true", "uid",
+    "union", "unique", "update", "user", "validate", "values", "view", "was", "when", "whenever",
+    "where", "while", "with",
 ];
 
 /// Whether a bare word is one of Jira's keywords (case-insensitive).
@@ -249,7 +259,11 @@ pub(crate) fn encode_string(text: &str) -> String {
         && !text.chars().any(is_stop_char)
         && !is_keyword(text)
         && !is_reserved(text);
-    if bare_ok { text.to_owned() } else { quote(text) }
+    if bare_ok {
+        text.to_owned()
+    } else {
+        quote(text)
+    }
 }
 
 /// `"text"` with JQL escapes.
@@ -295,20 +309,36 @@ mod tests {
 
     #[test]
     fn operands_display_like_jira_error_messages() {
-        let value = Operand::Value { text: "test".into(), quoted: false };
+        let value = Operand::Value {
+            text: "test".into(),
+            quoted: false,
+        };
         assert_eq!(value.display(), "\"test\"");
-        let number = Operand::Value { text: "42".into(), quoted: false };
+        let number = Operand::Value {
+            text: "42".into(),
+            quoted: false,
+        };
         assert_eq!(number.display(), "42");
         let list = Operand::List(vec![value, number, Operand::Empty]);
         assert_eq!(list.display(), "(\"test\", 42, EMPTY)");
-        let function = Operand::Function { name: "startOfDay".into(), args: vec!["-1d".into()] };
+        let function = Operand::Function {
+            name: "startOfDay".into(),
+            args: vec!["-1d".into()],
+        };
         assert_eq!(function.display(), "startOfDay(-1d)");
         assert_eq!(function.encoded(), "startOfDay(-1d)");
     }
 
     #[test]
     fn negation_swaps_each_operator_with_its_complement() {
-        for op in [Operator::Eq, Operator::Lt, Operator::Le, Operator::Like, Operator::In, Operator::Is] {
+        for op in [
+            Operator::Eq,
+            Operator::Lt,
+            Operator::Le,
+            Operator::Like,
+            Operator::In,
+            Operator::Is,
+        ] {
             assert_ne!(op.negated(), op);
             assert_eq!(op.negated().negated(), op);
         }

@@ -37,9 +37,21 @@ pub fn autocomplete_data(data: &SiteData) -> Value {
     for cf in &data.custom_fields {
         let cfid = format!("cf[{}]", cf.number());
         // A name shared by two custom fields only works through its cf[N] form.
-        let shared = data.custom_fields.iter().filter(|o| super::text::eq_ci(&o.name, &cf.name)).count() > 1;
+        let shared = data
+            .custom_fields
+            .iter()
+            .filter(|o| super::text::eq_ci(&o.name, &cf.name))
+            .count()
+            > 1;
         let mut entry = Map::new();
-        entry.insert("value".into(), json!(if shared { cfid.clone() } else { encode_string(&cf.name) }));
+        entry.insert(
+            "value".into(),
+            json!(if shared {
+                cfid.clone()
+            } else {
+                encode_string(&cf.name)
+            }),
+        );
         entry.insert("displayName".into(), json!(format!("{} - {cfid}", cf.name)));
         entry.insert("orderable".into(), json!("true"));
         entry.insert("searchable".into(), json!("true"));
@@ -47,7 +59,10 @@ pub fn autocomplete_data(data: &SiteData) -> Value {
             entry.insert("auto".into(), json!("true"));
         }
         entry.insert("cfid".into(), json!(cfid));
-        entry.insert("operators".into(), operators(fields::custom_operators(cf.kind)));
+        entry.insert(
+            "operators".into(),
+            operators(fields::custom_operators(cf.kind)),
+        );
         entry.insert("types".into(), json!([fields::custom_type(cf.kind)]));
         fields.push(Value::Object(entry));
     }
@@ -84,7 +99,11 @@ fn operators(ops: &[super::ast::Operator]) -> Value {
 /// viewer may see are offered: projects they can browse, labels of issues they can browse.
 /// Unknown or unsupported fields give no results.
 pub fn suggestions(data: &SiteData, viewer: &User, field_name: &str, field_value: &str) -> Value {
-    let field = Field { name: field_name.trim().to_owned(), quoted: false, custom_id: custom_id(field_name) };
+    let field = Field {
+        name: field_name.trim().to_owned(),
+        quoted: false,
+        custom_id: custom_id(field_name),
+    };
     let candidates = match fields::resolve(&field, data) {
         Ok(field) => candidates(field, data, viewer),
         Err(_) => Vec::new(),
@@ -92,7 +111,11 @@ pub fn suggestions(data: &SiteData, viewer: &User, field_name: &str, field_value
     let needle = fold(field_value.trim());
     let results: Vec<Value> = candidates
         .into_iter()
-        .filter(|c| needle.is_empty() || contains_ci(&c.label, &needle) || c.also.iter().any(|a| contains_ci(a, &needle)))
+        .filter(|c| {
+            needle.is_empty()
+                || contains_ci(&c.label, &needle)
+                || c.also.iter().any(|a| contains_ci(a, &needle))
+        })
         .take(MAX_SUGGESTIONS)
         .map(|c| json!({ "value": c.value, "displayName": highlight(&c.label, &needle) }))
         .collect();
@@ -115,7 +138,11 @@ struct Candidate {
 }
 
 fn candidate(value: &str, label: String) -> Candidate {
-    Candidate { value: value.to_owned(), label, also: Vec::new() }
+    Candidate {
+        value: value.to_owned(),
+        label,
+        also: Vec::new(),
+    }
 }
 
 fn candidates(field: FieldRef, data: &SiteData, viewer: &User) -> Vec<Candidate> {
@@ -134,11 +161,21 @@ fn candidates(field: FieldRef, data: &SiteData, viewer: &User) -> Vec<Candidate>
             .filter(|p| viewer.admin || !p.admin_only)
             .map(|p| candidate(&p.name, format!("{} ({})", p.name, p.key)))
             .collect(),
-        FieldRef::System(System::Status) => names(data.statuses.iter().map(|s| s.name.as_str()).collect()),
-        FieldRef::System(System::StatusCategory) => names(Category::ALL.iter().map(|c| c.name()).collect()),
-        FieldRef::System(System::Priority) => names(data.priorities.iter().map(|p| p.name.as_str()).collect()),
-        FieldRef::System(System::IssueType) => names(data.issue_types.iter().map(|t| t.name.as_str()).collect()),
-        FieldRef::System(System::Resolution) => names(data.resolutions.iter().map(|r| r.name.as_str()).collect()),
+        FieldRef::System(System::Status) => {
+            names(data.statuses.iter().map(|s| s.name.as_str()).collect())
+        }
+        FieldRef::System(System::StatusCategory) => {
+            names(Category::ALL.iter().map(|c| c.name()).collect())
+        }
+        FieldRef::System(System::Priority) => {
+            names(data.priorities.iter().map(|p| p.name.as_str()).collect())
+        }
+        FieldRef::System(System::IssueType) => {
+            names(data.issue_types.iter().map(|t| t.name.as_str()).collect())
+        }
+        FieldRef::System(System::Resolution) => {
+            names(data.resolutions.iter().map(|r| r.name.as_str()).collect())
+        }
         FieldRef::System(System::Assignee | System::Reporter | System::Creator) => users(data),
         FieldRef::System(System::Labels) => {
             let labels: BTreeSet<&str> = data
@@ -147,7 +184,10 @@ fn candidates(field: FieldRef, data: &SiteData, viewer: &User) -> Vec<Candidate>
                 .filter(|i| data.can_browse(viewer, &i.project))
                 .flat_map(|i| i.labels.iter().map(String::as_str))
                 .collect();
-            labels.into_iter().map(|l| candidate(l, l.to_owned())).collect()
+            labels
+                .into_iter()
+                .map(|l| candidate(l, l.to_owned()))
+                .collect()
         }
         FieldRef::Custom(index) => match data.custom_fields.get(index) {
             Some(cf) if cf.kind == CustomKind::Select => {
@@ -175,7 +215,11 @@ fn users(data: &SiteData) -> Vec<Candidate> {
 /// HTML-escapes `label`, wrapping the first word-start match of `needle` (else the first
 /// match anywhere, for scripts without spaces) in `<b>…</b>`.
 fn highlight(label: &str, needle: &str) -> String {
-    let range = if needle.is_empty() { None } else { word_start_match(label, needle).or_else(|| find_ci(label, needle)) };
+    let range = if needle.is_empty() {
+        None
+    } else {
+        word_start_match(label, needle).or_else(|| find_ci(label, needle))
+    };
     match range {
         Some((start, end)) => format!(
             "{}<b>{}</b>{}",
@@ -220,8 +264,14 @@ mod tests {
 
     #[test]
     fn highlighting_prefers_word_starts_and_escapes_html() {
-        assert_eq!(highlight("ActiveObjects (AO)", "ac"), "<b>Ac</b>tiveObjects (AO)");
-        assert_eq!(highlight("Atlassian Connect (AC)", "ac"), "Atlassian Connect (<b>AC</b>)");
+        assert_eq!(
+            highlight("ActiveObjects (AO)", "ac"),
+            "<b>Ac</b>tiveObjects (AO)"
+        );
+        assert_eq!(
+            highlight("Atlassian Connect (AC)", "ac"),
+            "Atlassian Connect (<b>AC</b>)"
+        );
         assert_eq!(highlight("a<b> & c", "c"), "a&lt;b&gt; &amp; <b>c</b>");
         assert_eq!(highlight("ระบบล็อกอิน", "ล็อก"), "ระบบ<b>ล็อก</b>อิน");
         assert_eq!(highlight("x<y", ""), "x&lt;y");

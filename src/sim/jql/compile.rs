@@ -13,7 +13,7 @@ use super::error::JqlError;
 use super::fields::{self, FieldRef, System};
 use super::lexer::looks_numeric;
 use super::sort::{self, Sort};
-use super::text::{eq_ci, fold};
+use super::text::{Needle, eq_ci, fold};
 use crate::sim::model::{Category, CustomKind, SiteData, Ts, User};
 
 /// A query bound to a site and a viewer, ready to test issues and sort results.
@@ -125,23 +125,75 @@ pub(crate) enum TextField {
 /// which are sorted for `key in (...)` with many keys.
 #[derive(Debug, Clone)]
 pub(crate) enum Leaf {
-    Str { field: StrField, values: Vec<String>, sem: Sem },
-    Labels { values: Vec<String>, sem: Sem },
-    Select { field: String, options: Vec<(String, String)>, sem: Sem },
-    Issues { parent: bool, ids: Vec<u64>, sem: Sem },
-    KeyOrder { project: String, cmp: Cmp, number: u64 },
-    IdOrder { cmp: Cmp, id: u64 },
-    Time { field: TimeField, values: Vec<i64>, sem: Sem },
-    TimeOrder { field: TimeField, cmp: Cmp, at: i64 },
-    Num { field: String, values: Vec<f64>, sem: Sem },
-    NumOrder { field: String, cmp: Cmp, value: f64 },
-    Text { field: TextField, needles: Vec<String>, sem: Sem },
+    Str {
+        field: StrField,
+        values: Vec<String>,
+        sem: Sem,
+    },
+    Labels {
+        values: Vec<String>,
+        sem: Sem,
+    },
+    Select {
+        field: String,
+        options: Vec<(String, String)>,
+        sem: Sem,
+    },
+    Issues {
+        parent: bool,
+        ids: Vec<u64>,
+        sem: Sem,
+    },
+    KeyOrder {
+        project: String,
+        cmp: Cmp,
+        number: u64,
+    },
+    IdOrder {
+        cmp: Cmp,
+        id: u64,
+    },
+    Time {
+        field: TimeField,
+        values: Vec<i64>,
+        sem: Sem,
+    },
+    TimeOrder {
+        field: TimeField,
+        cmp: Cmp,
+        at: i64,
+    },
+    Num {
+        field: String,
+        values: Vec<f64>,
+        sem: Sem,
+    },
+    NumOrder {
+        field: String,
+        cmp: Cmp,
+        value: f64,
+    },
+    Text {
+        field: TextField,
+        needles: Vec<Needle>,
+        sem: Sem,
+    },
 }
 
 /// Resolves field names and values for one viewer. Errors use Jira's wording; a project the
 /// viewer may not browse is reported exactly like one that does not exist.
-pub fn compile(query: &Query, data: &SiteData, viewer: &User, now: Ts) -> Result<Compiled, JqlError> {
-    let ctx = Ctx { data, viewer, now, sunday: week_starts_sunday(&viewer.locale) };
+pub fn compile(
+    query: &Query,
+    data: &SiteData,
+    viewer: &User,
+    now: Ts,
+) -> Result<Compiled, JqlError> {
+    let ctx = Ctx {
+        data,
+        viewer,
+        now,
+        sunday: week_starts_sunday(&viewer.locale),
+    };
     let pred = match &query.clause {
         Some(clause) => Some(ctx.clause(clause, false)?),
         None => None,
@@ -159,7 +211,10 @@ struct Ctx<'a> {
 
 /// A literal after functions are applied.
 enum Lit<'o> {
-    Text { text: &'o str, quoted: bool },
+    Text {
+        text: &'o str,
+        quoted: bool,
+    },
     /// `currentUser()`.
     User(String),
     /// A date function's result.
@@ -185,7 +240,11 @@ impl Ctx<'_> {
                     .collect::<Result<Vec<_>, _>>()?;
                 // Cheap id comparisons first, text search last.
                 preds.sort_by_key(cost);
-                Ok(if all { Pred::All(preds) } else { Pred::Any(preds) })
+                Ok(if all {
+                    Pred::All(preds)
+                } else {
+                    Pred::Any(preds)
+                })
             }
             Clause::Not(inner) => self.clause(inner, !negated),
             Clause::Terminal(t) => self.terminal(t, negated),
@@ -196,10 +255,12 @@ impl Ctx<'_> {
         let name = t.field.name.as_str();
         let field = fields::resolve(&t.field, self.data)?;
         let written = t.operator;
+        // Jira checks the operand's shape before the operator: `summary in test` is reported
+        // as a non-list value, `summary = test` as an unsupported operator.
+        check_shape(written, &t.operand, name)?;
         if !fields::operators(field, self.data).contains(&written) {
             return Err(JqlError::operator_not_supported(name, written.as_str()));
         }
-        check_shape(written, &t.operand, name)?;
         let mut items = Vec::new();
         let has_empty = flatten(&t.operand, &mut items);
         let op = if negated { written.negated() } else { written };
@@ -214,49 +275,82 @@ impl Ctx<'_> {
         }
         let sem = Sem {
             empty: has_empty,
-            negate: matches!(op, Operator::NotEq | Operator::NotIn | Operator::IsNot | Operator::NotLike),
+            negate: matches!(
+                op,
+                Operator::NotEq | Operator::NotIn | Operator::IsNot | Operator::NotLike
+            ),
         };
         self.set(field, name, &items, sem).map(Pred::Leaf)
     }
 
     /// `=`, `!=`, `in`, `not in`, `is`, `is not`, `~`, `!~`.
-    fn set(&self, field: FieldRef, name: &str, items: &[&Operand], sem: Sem) -> Result<Leaf, JqlError> {
+    fn set(
+        &self,
+        field: FieldRef,
+        name: &str,
+        items: &[&Operand],
+        sem: Sem,
+    ) -> Result<Leaf, JqlError> {
         let str_leaf = |field: StrField, values: Vec<String>| Leaf::Str { field, values, sem };
         let system = match field {
             FieldRef::System(s) => s,
             FieldRef::Custom(index) => return self.custom_set(index, name, items, sem),
         };
         Ok(match system {
-            System::Project => str_leaf(StrField::Project, self.each(items, name, Accepts::Nothing, |l| self.project(l, name))?),
-            System::Status => str_leaf(StrField::Status, self.each(items, name, Accepts::Nothing, |l| self.status(l, name))?),
-            System::StatusCategory => {
-                str_leaf(StrField::Status, self.each(items, name, Accepts::Nothing, |l| self.category(l, name))?)
-            }
-            System::Priority => {
-                str_leaf(StrField::Priority, self.each(items, name, Accepts::Nothing, |l| self.priority(l, name))?)
-            }
-            System::IssueType => {
-                str_leaf(StrField::IssueType, self.each(items, name, Accepts::Nothing, |l| self.issue_type(l, name))?)
-            }
+            System::Project => str_leaf(
+                StrField::Project,
+                self.each(items, name, Accepts::Nothing, |l| self.project(l, name))?,
+            ),
+            System::Status => str_leaf(
+                StrField::Status,
+                self.each(items, name, Accepts::Nothing, |l| self.status(l, name))?,
+            ),
+            System::StatusCategory => str_leaf(
+                StrField::Status,
+                self.each(items, name, Accepts::Nothing, |l| self.category(l, name))?,
+            ),
+            System::Priority => str_leaf(
+                StrField::Priority,
+                self.each(items, name, Accepts::Nothing, |l| self.priority(l, name))?,
+            ),
+            System::IssueType => str_leaf(
+                StrField::IssueType,
+                self.each(items, name, Accepts::Nothing, |l| self.issue_type(l, name))?,
+            ),
             System::Resolution => {
                 let mut sem = sem;
                 let mut values = Vec::new();
                 for item in items {
                     match self.literal(item, name, Accepts::Nothing)? {
-                        Lit::Text { text, quoted } => match self.named(&self.data.resolutions, |r| (&r.id, &r.name), text) {
-                            ids if !ids.is_empty() => values.extend(ids),
-                            // Jira's `resolution = Unresolved` means no resolution.
-                            _ if eq_ci(text, "unresolved") => sem.empty = true,
-                            _ => return Err(not_found(name, text, quoted)),
-                        },
+                        Lit::Text { text, quoted } => {
+                            match self.named(&self.data.resolutions, |r| (&r.id, &r.name), text) {
+                                ids if !ids.is_empty() => values.extend(ids),
+                                // Jira's `resolution = Unresolved` means no resolution.
+                                _ if eq_ci(text, "unresolved") => sem.empty = true,
+                                _ => return Err(not_found(name, text, quoted)),
+                            }
+                        }
                         _ => return Err(JqlError::value_not_found(name, &item.display())),
                     }
                 }
-                Leaf::Str { field: StrField::Resolution, values, sem }
+                Leaf::Str {
+                    field: StrField::Resolution,
+                    values,
+                    sem,
+                }
             }
-            System::Assignee => str_leaf(StrField::Assignee, self.each(items, name, Accepts::User, |l| self.users(l, name))?),
-            System::Reporter => str_leaf(StrField::Reporter, self.each(items, name, Accepts::User, |l| self.users(l, name))?),
-            System::Creator => str_leaf(StrField::Creator, self.each(items, name, Accepts::User, |l| self.users(l, name))?),
+            System::Assignee => str_leaf(
+                StrField::Assignee,
+                self.each(items, name, Accepts::User, |l| self.users(l, name))?,
+            ),
+            System::Reporter => str_leaf(
+                StrField::Reporter,
+                self.each(items, name, Accepts::User, |l| self.users(l, name))?,
+            ),
+            System::Creator => str_leaf(
+                StrField::Creator,
+                self.each(items, name, Accepts::User, |l| self.users(l, name))?,
+            ),
             System::Labels => {
                 let values = self.each(items, name, Accepts::Nothing, |l| match l {
                     Lit::Text { text, .. } => Ok(vec![fold(text)]),
@@ -265,10 +359,16 @@ impl Ctx<'_> {
                 Leaf::Labels { values, sem }
             }
             System::Key | System::Parent => {
-                let mut ids = self.each(items, name, Accepts::Nothing, |l| self.issue(l, name).map(|id| vec![id]))?;
+                let mut ids = self.each(items, name, Accepts::Nothing, |l| {
+                    self.issue(l, name).map(|id| vec![id])
+                })?;
                 ids.sort_unstable();
                 ids.dedup();
-                Leaf::Issues { parent: system == System::Parent, ids, sem }
+                Leaf::Issues {
+                    parent: system == System::Parent,
+                    ids,
+                    sem,
+                }
             }
             System::Summary | System::Description | System::Comment | System::Text => {
                 let text_field = match system {
@@ -284,32 +384,64 @@ impl Ctx<'_> {
                         _ => return Err(JqlError::empty_string_not_supported(name)),
                     },
                 };
-                Leaf::Text { field: text_field, needles, sem }
+                Leaf::Text {
+                    field: text_field,
+                    needles,
+                    sem,
+                }
             }
             System::Created | System::Updated | System::DueDate | System::ResolutionDate => {
-                let values = self.each(items, name, Accepts::Date, |l| self.time(l, name).map(|t| vec![t]))?;
-                Leaf::Time { field: time_field(system), values, sem }
+                let values = self.each(items, name, Accepts::Date, |l| {
+                    self.time(l, name).map(|t| vec![t])
+                })?;
+                Leaf::Time {
+                    field: time_field(system),
+                    values,
+                    sem,
+                }
             }
         })
     }
 
-    fn custom_set(&self, index: usize, name: &str, items: &[&Operand], sem: Sem) -> Result<Leaf, JqlError> {
+    fn custom_set(
+        &self,
+        index: usize,
+        name: &str,
+        items: &[&Operand],
+        sem: Sem,
+    ) -> Result<Leaf, JqlError> {
         let Some(cf) = self.data.custom_fields.get(index) else {
             return Err(JqlError::unknown_field(name));
         };
         let id = cf.id.clone();
         Ok(match cf.kind {
             CustomKind::Number => {
-                let values = self.each(items, name, Accepts::Nothing, |l| number(l, name).map(|n| vec![n]))?;
-                Leaf::Num { field: id, values, sem }
+                let values = self.each(items, name, Accepts::Nothing, |l| {
+                    number(l, name).map(|n| vec![n])
+                })?;
+                Leaf::Num {
+                    field: id,
+                    values,
+                    sem,
+                }
             }
             CustomKind::Date => {
-                let values = self.each(items, name, Accepts::Date, |l| self.time(l, name).map(|t| vec![t]))?;
-                Leaf::Time { field: TimeField::Custom(id), values, sem }
+                let values = self.each(items, name, Accepts::Date, |l| {
+                    self.time(l, name).map(|t| vec![t])
+                })?;
+                Leaf::Time {
+                    field: TimeField::Custom(id),
+                    values,
+                    sem,
+                }
             }
             CustomKind::User => {
                 let values = self.each(items, name, Accepts::User, |l| self.users(l, name))?;
-                Leaf::Str { field: StrField::CustomUser(id), values, sem }
+                Leaf::Str {
+                    field: StrField::CustomUser(id),
+                    values,
+                    sem,
+                }
             }
             CustomKind::Select => {
                 let options = self.each(items, name, Accepts::Nothing, |l| match l {
@@ -320,17 +452,31 @@ impl Ctx<'_> {
                             .filter(|(oid, value)| oid == text || eq_ci(value, text))
                             .cloned()
                             .collect();
-                        if found.is_empty() { Err(JqlError::option_not_found(name, text)) } else { Ok(found) }
+                        if found.is_empty() {
+                            Err(JqlError::option_not_found(name, text))
+                        } else {
+                            Ok(found)
+                        }
                     }
                     _ => Ok(Vec::new()),
                 })?;
-                Leaf::Select { field: id, options, sem }
+                Leaf::Select {
+                    field: id,
+                    options,
+                    sem,
+                }
             }
         })
     }
 
     /// `<`, `<=`, `>`, `>=` against a single value.
-    fn ordered(&self, field: FieldRef, name: &str, cmp: Cmp, item: Option<&Operand>) -> Result<Pred, JqlError> {
+    fn ordered(
+        &self,
+        field: FieldRef,
+        name: &str,
+        cmp: Cmp,
+        item: Option<&Operand>,
+    ) -> Result<Pred, JqlError> {
         let Some(item) = item else {
             return Err(JqlError::empty_not_ordered(name, "<"));
         };
@@ -349,7 +495,14 @@ impl Ctx<'_> {
                     .filter(|p| cmp.test(-i32::from(p.rank), -rank))
                     .map(|p| p.id.clone())
                     .collect();
-                Leaf::Str { field: StrField::Priority, values, sem: Sem { empty: false, negate: false } }
+                Leaf::Str {
+                    field: StrField::Priority,
+                    values,
+                    sem: Sem {
+                        empty: false,
+                        negate: false,
+                    },
+                }
             }
             FieldRef::System(System::Key) => match self.literal(item, name, Accepts::Nothing)? {
                 Lit::Text { text, .. } if looks_numeric(text) => match text.parse::<u64>() {
@@ -358,26 +511,50 @@ impl Ctx<'_> {
                 },
                 lit => {
                     let id = self.issue(lit, name)?;
-                    let issue = self.data.issues.get(&id).ok_or_else(|| JqlError::unknown_field(name))?;
-                    Leaf::KeyOrder { project: issue.project.clone(), cmp, number: issue.number }
+                    let issue = self
+                        .data
+                        .issues
+                        .get(&id)
+                        .ok_or_else(|| JqlError::unknown_field(name))?;
+                    Leaf::KeyOrder {
+                        project: issue.project.clone(),
+                        cmp,
+                        number: issue.number,
+                    }
                 }
             },
             FieldRef::System(
                 s @ (System::Created | System::Updated | System::DueDate | System::ResolutionDate),
             ) => {
                 let at = self.time(self.literal(item, name, Accepts::Date)?, name)?;
-                Leaf::TimeOrder { field: time_field(s), cmp, at }
+                Leaf::TimeOrder {
+                    field: time_field(s),
+                    cmp,
+                    at,
+                }
             }
             FieldRef::Custom(index) => {
-                let cf = self.data.custom_fields.get(index).ok_or_else(|| JqlError::unknown_field(name))?;
+                let cf = self
+                    .data
+                    .custom_fields
+                    .get(index)
+                    .ok_or_else(|| JqlError::unknown_field(name))?;
                 match cf.kind {
                     CustomKind::Number => {
                         let value = number(self.literal(item, name, Accepts::Nothing)?, name)?;
-                        Leaf::NumOrder { field: cf.id.clone(), cmp, value }
+                        Leaf::NumOrder {
+                            field: cf.id.clone(),
+                            cmp,
+                            value,
+                        }
                     }
                     CustomKind::Date => {
                         let at = self.time(self.literal(item, name, Accepts::Date)?, name)?;
-                        Leaf::TimeOrder { field: TimeField::Custom(cf.id.clone()), cmp, at }
+                        Leaf::TimeOrder {
+                            field: TimeField::Custom(cf.id.clone()),
+                            cmp,
+                            at,
+                        }
                     }
                     CustomKind::Select | CustomKind::User => {
                         return Err(JqlError::operator_not_supported(name, "<"));
@@ -405,9 +582,17 @@ impl Ctx<'_> {
     }
 
     /// Applies functions; plain values pass through.
-    fn literal<'o>(&self, operand: &'o Operand, field: &str, accepts: Accepts) -> Result<Lit<'o>, JqlError> {
+    fn literal<'o>(
+        &self,
+        operand: &'o Operand,
+        field: &str,
+        accepts: Accepts,
+    ) -> Result<Lit<'o>, JqlError> {
         match operand {
-            Operand::Value { text, quoted } => Ok(Lit::Text { text, quoted: *quoted }),
+            Operand::Value { text, quoted } => Ok(Lit::Text {
+                text,
+                quoted: *quoted,
+            }),
             Operand::Function { name, args } => {
                 if name.eq_ignore_ascii_case("currentUser") {
                     if !args.is_empty() {
@@ -449,19 +634,31 @@ impl Ctx<'_> {
     fn status(&self, lit: Lit<'_>, name: &str) -> Result<Vec<String>, JqlError> {
         let (text, quoted) = text_of(&lit, name)?;
         let ids = self.named(&self.data.statuses, |s| (&s.id, &s.name), text);
-        if ids.is_empty() { Err(not_found(name, text, quoted)) } else { Ok(ids) }
+        if ids.is_empty() {
+            Err(not_found(name, text, quoted))
+        } else {
+            Ok(ids)
+        }
     }
 
     fn priority(&self, lit: Lit<'_>, name: &str) -> Result<Vec<String>, JqlError> {
         let (text, quoted) = text_of(&lit, name)?;
         let ids = self.named(&self.data.priorities, |p| (&p.id, &p.name), text);
-        if ids.is_empty() { Err(not_found(name, text, quoted)) } else { Ok(ids) }
+        if ids.is_empty() {
+            Err(not_found(name, text, quoted))
+        } else {
+            Ok(ids)
+        }
     }
 
     fn issue_type(&self, lit: Lit<'_>, name: &str) -> Result<Vec<String>, JqlError> {
         let (text, quoted) = text_of(&lit, name)?;
         let ids = self.named(&self.data.issue_types, |t| (&t.id, &t.name), text);
-        if ids.is_empty() { Err(not_found(name, text, quoted)) } else { Ok(ids) }
+        if ids.is_empty() {
+            Err(not_found(name, text, quoted))
+        } else {
+            Ok(ids)
+        }
     }
 
     /// Status ids of the statuses in a category given by name, key or id.
@@ -469,7 +666,11 @@ impl Ctx<'_> {
         let (text, quoted) = text_of(&lit, name)?;
         let category = Category::ALL
             .into_iter()
-            .find(|c| eq_ci(c.name(), text) || eq_ci(c.key(), text) || text.parse::<u32>().ok() == Some(c.id()))
+            .find(|c| {
+                eq_ci(c.name(), text)
+                    || eq_ci(c.key(), text)
+                    || text.parse::<u32>().ok() == Some(c.id())
+            })
             .ok_or_else(|| not_found(name, text, quoted))?;
         Ok(self
             .data
@@ -491,10 +692,18 @@ impl Ctx<'_> {
             .data
             .users
             .iter()
-            .filter(|u| u.account_id == text || u.email.eq_ignore_ascii_case(text) || eq_ci(&u.display_name, text))
+            .filter(|u| {
+                u.account_id.eq_ignore_ascii_case(text)
+                    || u.email.eq_ignore_ascii_case(text)
+                    || eq_ci(&u.display_name, text)
+            })
             .map(|u| u.account_id.clone())
             .collect();
-        if ids.is_empty() { Err(JqlError::value_not_found(name, text)) } else { Ok(ids) }
+        if ids.is_empty() {
+            Err(JqlError::value_not_found(name, text))
+        } else {
+            Ok(ids)
+        }
     }
 
     /// An issue the viewer may browse, by key (old keys of moved issues too) or numeric id.
@@ -511,7 +720,11 @@ impl Ctx<'_> {
             .filter(|issue| self.data.can_browse(self.viewer, &issue.project))
             .map(|issue| issue.id)
             .ok_or_else(|| {
-                if numeric { JqlError::id_not_found(name, text) } else { JqlError::issue_not_found(name, text) }
+                if numeric {
+                    JqlError::id_not_found(name, text)
+                } else {
+                    JqlError::issue_not_found(name, text)
+                }
             })
     }
 
@@ -526,7 +739,12 @@ impl Ctx<'_> {
     }
 
     /// Ids of entries whose name (case-insensitive) or id equals `text`.
-    fn named<T>(&self, list: &[T], parts: impl Fn(&T) -> (&String, &String), text: &str) -> Vec<String> {
+    fn named<T>(
+        &self,
+        list: &[T],
+        parts: impl Fn(&T) -> (&String, &String),
+        text: &str,
+    ) -> Vec<String> {
         list.iter()
             .filter(|item| {
                 let (id, name) = parts(item);
@@ -569,8 +787,13 @@ fn looks_like_key(text: &str) -> bool {
     let Some((project, number)) = text.rsplit_once('-') else {
         return false;
     };
-    project.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && project.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    project
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && project
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !number.is_empty()
         && number.len() <= 18
         && number.bytes().all(|b| b.is_ascii_digit())
@@ -590,14 +813,20 @@ fn time_field(system: System) -> TimeField {
 fn check_shape(op: Operator, operand: &Operand, field: &str) -> Result<(), JqlError> {
     let is_list = matches!(operand, Operand::List(_));
     match op {
-        Operator::In | Operator::NotIn if !is_list => {
-            Err(JqlError::non_list_not_supported(op.as_str(), &operand.display(), field))
-        }
-        Operator::Is | Operator::IsNot if !matches!(operand, Operand::Empty) => {
-            Err(JqlError::is_needs_empty(field, op.as_str(), &operand.display()))
-        }
+        Operator::In | Operator::NotIn if !is_list => Err(JqlError::non_list_not_supported(
+            op.as_str(),
+            &operand.display(),
+            field,
+        )),
+        Operator::Is | Operator::IsNot if !matches!(operand, Operand::Empty) => Err(
+            JqlError::is_needs_empty(field, op.as_str(), &operand.display()),
+        ),
         Operator::In | Operator::NotIn | Operator::Is | Operator::IsNot => Ok(()),
-        _ if is_list => Err(JqlError::list_not_supported(op.as_str(), &operand.display(), field)),
+        _ if is_list => Err(JqlError::list_not_supported(
+            op.as_str(),
+            &operand.display(),
+            field,
+        )),
         _ => Ok(()),
     }
 }
@@ -606,7 +835,9 @@ fn check_shape(op: Operator, operand: &Operand, field: &str) -> Result<(), JqlEr
 fn flatten<'o>(operand: &'o Operand, out: &mut Vec<&'o Operand>) -> bool {
     match operand {
         Operand::Empty => true,
-        Operand::List(items) => items.iter().fold(false, |empty, item| flatten(item, out) | empty),
+        Operand::List(items) => items
+            .iter()
+            .fold(false, |empty, item| flatten(item, out) | empty),
         other => {
             out.push(other);
             false
@@ -616,12 +847,14 @@ fn flatten<'o>(operand: &'o Operand, out: &mut Vec<&'o Operand>) -> bool {
 
 /// Splits a text query into lower-cased needles: words, or `"quoted phrases"` kept whole.
 /// A trailing `*` (prefix wildcard) is dropped; a leading `*` or `?` is refused like Jira.
-fn needles(query: &str, field: &str) -> Result<Vec<String>, JqlError> {
+fn needles(query: &str, field: &str) -> Result<Vec<Needle>, JqlError> {
     let mut out = Vec::new();
     let mut rest = query;
     loop {
         rest = rest.trim_start();
-        let Some(first) = rest.chars().next() else { break };
+        let Some(first) = rest.chars().next() else {
+            break;
+        };
         if first == '"' {
             let inner = &rest[1..];
             let (phrase, after) = match inner.find('"') {
@@ -630,12 +863,14 @@ fn needles(query: &str, field: &str) -> Result<Vec<String>, JqlError> {
             };
             let phrase = phrase.trim();
             if !phrase.is_empty() {
-                out.push(fold(phrase));
+                out.push(Needle::new(phrase));
             }
             rest = after;
             continue;
         }
-        let end = rest.find(|c: char| c.is_whitespace() || c == '"').unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '"')
+            .unwrap_or(rest.len());
         let word = &rest[..end];
         rest = &rest[end..];
         if word.starts_with(['*', '?']) {
@@ -643,7 +878,7 @@ fn needles(query: &str, field: &str) -> Result<Vec<String>, JqlError> {
         }
         let word = word.trim_end_matches('*');
         if !word.is_empty() {
-            out.push(fold(word));
+            out.push(Needle::new(word));
         }
     }
     if out.is_empty() {
@@ -657,10 +892,18 @@ fn cost(pred: &Pred) -> u8 {
     match pred {
         Pred::Leaf(Leaf::Text { .. }) => 3,
         Pred::Leaf(Leaf::Select { .. } | Leaf::Num { .. } | Leaf::NumOrder { .. }) => 1,
-        Pred::Leaf(Leaf::Time { field: TimeField::Custom(_), .. })
-        | Pred::Leaf(Leaf::TimeOrder { field: TimeField::Custom(_), .. }) => 1,
+        Pred::Leaf(Leaf::Time {
+            field: TimeField::Custom(_),
+            ..
+        })
+        | Pred::Leaf(Leaf::TimeOrder {
+            field: TimeField::Custom(_),
+            ..
+        }) => 1,
         Pred::Leaf(_) => 0,
-        Pred::All(items) | Pred::Any(items) => items.iter().map(cost).max().unwrap_or(0).saturating_add(1),
+        Pred::All(items) | Pred::Any(items) => {
+            items.iter().map(cost).max().unwrap_or(0).saturating_add(1)
+        }
     }
 }
 
@@ -670,17 +913,32 @@ mod tests {
 
     #[test]
     fn text_queries_split_into_words_and_phrases() {
+        let texts = |query: &str| -> Option<Vec<String>> {
+            let found = needles(query, "summary").ok()?;
+            Some(found.iter().map(|n| n.as_str().to_owned()).collect())
+        };
         assert_eq!(
-            needles(r#"Login  "Exact Phrase" win* ログイン"#, "summary").ok(),
-            Some(vec!["login".to_owned(), "exact phrase".to_owned(), "win".to_owned(), "ログイン".to_owned()])
+            texts(r#"Login  "Exact Phrase" win* ログイン"#),
+            Some(vec![
+                "login".to_owned(),
+                "exact phrase".to_owned(),
+                "win".to_owned(),
+                "ログイン".to_owned()
+            ])
         );
-        assert_eq!(needles(r#""unclosed phrase"#, "summary").ok(), Some(vec!["unclosed phrase".to_owned()]));
+        assert_eq!(
+            texts(r#""unclosed phrase"#),
+            Some(vec!["unclosed phrase".to_owned()])
+        );
     }
 
     #[test]
     fn empty_and_leading_wildcard_text_queries_are_refused() {
         assert_eq!(
-            needles("  ", "summary").err().map(|e| e.message().to_owned()).as_deref(),
+            needles("  ", "summary")
+                .err()
+                .map(|e| e.message().to_owned())
+                .as_deref(),
             Some("The field 'summary' does not support searching for an empty string.")
         );
         assert!(needles("*", "summary").is_err());
@@ -704,11 +962,23 @@ mod tests {
 
     #[test]
     fn sem_never_matches_an_empty_field_when_negated() {
-        let negate = Sem { empty: true, negate: true };
+        let negate = Sem {
+            empty: true,
+            negate: true,
+        };
         assert!(!negate.accept(false, || false));
         assert!(negate.accept(true, || false));
-        let with_empty = Sem { empty: true, negate: false };
+        let with_empty = Sem {
+            empty: true,
+            negate: false,
+        };
         assert!(with_empty.accept(false, || false));
-        assert!(!Sem { empty: false, negate: false }.accept(false, || true));
+        assert!(
+            !Sem {
+                empty: false,
+                negate: false
+            }
+            .accept(false, || true)
+        );
     }
 }

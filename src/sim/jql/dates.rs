@@ -158,7 +158,9 @@ pub(crate) fn eval_date_function(
     }
     let increment = match args.first() {
         None => None,
-        Some(arg) => Some(parse_increment(arg, period).ok_or_else(|| JqlError::function_duration(name))?),
+        Some(arg) => {
+            Some(parse_increment(arg, period).ok_or_else(|| JqlError::function_duration(name))?)
+        }
     };
     let overflow = || JqlError::function_duration(name);
     let natural = |unit: Unit| {
@@ -173,7 +175,9 @@ pub(crate) fn eval_date_function(
     // Shifting by the function's own unit moves to another period (`endOfMonth(+1M)` is the end
     // of next month); any other increment offsets the boundary (`startOfMonth(+14d)`).
     let (base, after) = match increment {
-        Some((amount, unit)) if natural(unit) => (shift(now, amount, unit).ok_or_else(overflow)?, None),
+        Some((amount, unit)) if natural(unit) => {
+            (shift(now, amount, unit).ok_or_else(overflow)?, None)
+        }
         other => (now, other),
     };
     let boundary = boundary(base, period, end, week_starts_sunday).ok_or_else(overflow)?;
@@ -191,7 +195,9 @@ fn parse_increment(text: &str, period: Period) -> Option<(i64, Unit)> {
         b'+' => (false, text.get(1..)?),
         _ => (false, text),
     };
-    let split = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let split = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     let (digits, unit) = rest.split_at(split);
     let amount: i64 = number(digits, 9)?;
     let unit = match unit {
@@ -215,7 +221,11 @@ fn parse_increment(text: &str, period: Period) -> Option<(i64, Unit)> {
 fn shift(at: Ts, amount: i64, unit: Unit) -> Option<Ts> {
     let months = |n: i64| -> Option<Ts> {
         let m = Months::new(u32::try_from(n.unsigned_abs()).ok()?);
-        if n < 0 { at.checked_sub_months(m) } else { at.checked_add_months(m) }
+        if n < 0 {
+            at.checked_sub_months(m)
+        } else {
+            at.checked_add_months(m)
+        }
     };
     match unit {
         Unit::Year => months(amount.checked_mul(12)?),
@@ -268,7 +278,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn ts(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> Ts {
-        chrono::Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).single().expect("valid date")
+        chrono::Utc
+            .with_ymd_and_hms(y, mo, d, h, mi, 0)
+            .single()
+            .expect("valid date")
     }
 
     /// Wednesday 2024-01-31 15:45 UTC.
@@ -289,9 +302,24 @@ mod tests {
     fn absolute_dates_accept_dashes_slashes_and_times() {
         assert_eq!(parse_absolute("2024-01-31"), Some(ts(2024, 1, 31, 0, 0)));
         assert_eq!(parse_absolute("2024/1/5"), Some(ts(2024, 1, 5, 0, 0)));
-        assert_eq!(parse_absolute("2024-01-31 10:00"), Some(ts(2024, 1, 31, 10, 0)));
-        assert_eq!(parse_absolute("2024/01/31 23:59"), Some(ts(2024, 1, 31, 23, 59)));
-        for bad in ["2024-02-30", "2024-13-01", "24:00", "2024-01-31 25:00", "2024-01", "yesterday", "", "2024-01-31 10:00 x"] {
+        assert_eq!(
+            parse_absolute("2024-01-31 10:00"),
+            Some(ts(2024, 1, 31, 10, 0))
+        );
+        assert_eq!(
+            parse_absolute("2024/01/31 23:59"),
+            Some(ts(2024, 1, 31, 23, 59))
+        );
+        for bad in [
+            "2024-02-30",
+            "2024-13-01",
+            "24:00",
+            "2024-01-31 25:00",
+            "2024-01",
+            "yesterday",
+            "",
+            "2024-01-31 10:00 x",
+        ] {
             assert_eq!(parse_absolute(bad), None, "{bad}");
         }
     }
@@ -305,15 +333,30 @@ mod tests {
         assert_eq!(parse_period("-30m"), Some(Duration::minutes(-30)));
         assert_eq!(parse_period("-1w 2d"), Some(Duration::days(-9)));
         assert_eq!(parse_period("4w2d"), Some(Duration::days(30)));
-        for bad in ["", "-", "7", "d", "-7x", "1d 2", "99999999999999999999d", "--1d"] {
+        for bad in [
+            "",
+            "-",
+            "7",
+            "d",
+            "-7x",
+            "1d 2",
+            "99999999999999999999d",
+            "--1d",
+        ] {
             assert_eq!(parse_period(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn date_values_resolve_relative_to_now() {
-        assert_eq!(parse_date_value("-1d", now()), Some(ts(2024, 1, 30, 15, 45)));
-        assert_eq!(parse_date_value(" 2024-01-01 ", now()), Some(ts(2024, 1, 1, 0, 0)));
+        assert_eq!(
+            parse_date_value("-1d", now()),
+            Some(ts(2024, 1, 30, 15, 45))
+        );
+        assert_eq!(
+            parse_date_value(" 2024-01-01 ", now()),
+            Some(ts(2024, 1, 1, 0, 0))
+        );
     }
 
     #[test]
@@ -333,13 +376,31 @@ mod tests {
 
     #[test]
     fn increments_move_to_other_periods_or_offset_the_boundary() {
-        assert_eq!(eval("startOfDay", &["-1d"]).ok(), Some(ts(2024, 1, 30, 0, 0)));
+        assert_eq!(
+            eval("startOfDay", &["-1d"]).ok(),
+            Some(ts(2024, 1, 30, 0, 0))
+        );
         assert_eq!(eval("startOfDay", &["+1"]).ok(), Some(ts(2024, 2, 1, 0, 0)));
-        assert_eq!(eval("endOfMonth", &["+1M"]).ok(), Some(ms(ts(2024, 3, 1, 0, 0))));
-        assert_eq!(eval("startOfMonth", &["-1M"]).ok(), Some(ts(2023, 12, 1, 0, 0)));
-        assert_eq!(eval("startOfMonth", &["14d"]).ok(), Some(ts(2024, 1, 15, 0, 0)));
-        assert_eq!(eval("startOfYear", &["-1"]).ok(), Some(ts(2023, 1, 1, 0, 0)));
-        assert_eq!(eval("startOfDay", &["2h"]).ok(), Some(ts(2024, 1, 31, 2, 0)));
+        assert_eq!(
+            eval("endOfMonth", &["+1M"]).ok(),
+            Some(ms(ts(2024, 3, 1, 0, 0)))
+        );
+        assert_eq!(
+            eval("startOfMonth", &["-1M"]).ok(),
+            Some(ts(2023, 12, 1, 0, 0))
+        );
+        assert_eq!(
+            eval("startOfMonth", &["14d"]).ok(),
+            Some(ts(2024, 1, 15, 0, 0))
+        );
+        assert_eq!(
+            eval("startOfYear", &["-1"]).ok(),
+            Some(ts(2023, 1, 1, 0, 0))
+        );
+        assert_eq!(
+            eval("startOfDay", &["2h"]).ok(),
+            Some(ts(2024, 1, 31, 2, 0))
+        );
     }
 
     #[test]
@@ -349,8 +410,13 @@ mod tests {
             Some("Duration for function 'startOfDay' should have the format (+/-)n(yMwdm), e.g -1M for 1 month earlier.".to_owned())
         );
         assert_eq!(
-            eval("endOfWeek", &["a", "b"]).err().map(|e| e.message().to_owned()),
-            Some("Function 'endOfWeek' expected between '0' and '1' arguments but received '2'.".to_owned())
+            eval("endOfWeek", &["a", "b"])
+                .err()
+                .map(|e| e.message().to_owned()),
+            Some(
+                "Function 'endOfWeek' expected between '0' and '1' arguments but received '2'."
+                    .to_owned()
+            )
         );
         assert!(eval("now", &["1d"]).is_err());
         assert!(eval("startOfDay", &["-999999999y"]).is_err());

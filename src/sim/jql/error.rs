@@ -24,12 +24,15 @@ pub struct Pos {
 const VALID_OPERATORS: &str = "The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.";
 
 /// The escapes Jira lists when a backslash sequence is wrong.
-const VALID_ESCAPES: &str = "The valid escape sequences are \\', \\\", \\t, \\n, \\r, \\\\, '\\ ' and \\uXXXX.";
+const VALID_ESCAPES: &str =
+    "The valid escape sequences are \\', \\\", \\t, \\n, \\r, \\\\, '\\ ' and \\uXXXX.";
 
 impl JqlError {
     /// An error with exactly this message.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self {
+            message: message.into(),
+        }
     }
 
     /// The message, as Jira words it.
@@ -62,13 +65,19 @@ impl JqlError {
             Self::syntax("The quoted string has not been completed.", pos)
         } else {
             let content = normalize(content);
-            Self::syntax(&format!("The quoted string '{content}' has not been completed."), pos)
+            Self::syntax(
+                &format!("The quoted string '{content}' has not been completed."),
+                pos,
+            )
         }
     }
 
     pub(crate) fn illegal_escape(sequence: &str, pos: Pos) -> Self {
         if sequence.trim().is_empty() || sequence == "\\" {
-            Self::syntax(&format!("The escape sequence has not been completed. {VALID_ESCAPES}"), pos)
+            Self::syntax(
+                &format!("The escape sequence has not been completed. {VALID_ESCAPES}"),
+                pos,
+            )
         } else {
             let sequence = normalize(sequence);
             Self::syntax(
@@ -121,9 +130,10 @@ impl JqlError {
     pub(crate) fn expecting_field(got: Option<(&str, Pos)>) -> Self {
         match got {
             None => Self::syntax_eof("Expecting a field name before the end of the query."),
-            Some(("[", pos)) => {
-                Self::syntax("Expecting a field name but got '['. Did you mean 'cf['?", pos)
-            }
+            Some(("[", pos)) => Self::syntax(
+                "Expecting a field name but got '['. Did you mean 'cf['?",
+                pos,
+            ),
             Some((text, pos)) => Self::syntax(
                 &format!(
                     "Expecting a field name but got '{text}'. You must surround '{text}' in quotation marks to use it as a field name."
@@ -138,7 +148,8 @@ impl JqlError {
     }
 
     pub(crate) fn expecting_custom_field_id(pos: Option<Pos>) -> Self {
-        let text = "Expecting a custom field id enclosed by '[ ]' after 'cf'. Example: 'cf[10021]'.";
+        let text =
+            "Expecting a custom field id enclosed by '[ ]' after 'cf'. Example: 'cf[10021]'.";
         match pos {
             None => Self::syntax_eof(text),
             Some(pos) => Self::syntax(text, pos),
@@ -150,17 +161,18 @@ impl JqlError {
             None => Self::syntax_eof(&format!(
                 "Expecting operator before the end of the query. {VALID_OPERATORS}"
             )),
-            Some((text, pos)) => {
-                Self::syntax(&format!("Expecting operator but got '{text}'. {VALID_OPERATORS}"), pos)
-            }
+            Some((text, pos)) => Self::syntax(
+                &format!("Expecting operator but got '{text}'. {VALID_OPERATORS}"),
+                pos,
+            ),
         }
     }
 
     pub(crate) fn expecting_operand(got: Option<(&str, Pos)>) -> Self {
         match got {
-            None => {
-                Self::syntax_eof("Expecting either a value, list or function before the end of the query.")
-            }
+            None => Self::syntax_eof(
+                "Expecting either a value, list or function before the end of the query.",
+            ),
             Some((text, pos)) => Self::syntax(
                 &format!(
                     "Expecting either a value, list or function but got '{text}'. You must surround '{text}' in quotation marks to use it as a value."
@@ -185,21 +197,27 @@ impl JqlError {
     pub(crate) fn expecting_logical_operator(got: Option<(&str, Pos)>) -> Self {
         match got {
             None => Self::syntax_eof("Expecting either 'OR' or 'AND' before the end of the query."),
-            Some((text, pos)) => {
-                Self::syntax(&format!("Expecting either 'OR' or 'AND' but got '{text}'."), pos)
-            }
+            Some((text, pos)) => Self::syntax(
+                &format!("Expecting either 'OR' or 'AND' but got '{text}'."),
+                pos,
+            ),
         }
     }
 
     pub(crate) fn expecting_sort_order(got: (&str, Pos)) -> Self {
         let (text, pos) = got;
-        Self::syntax(&format!("Expecting either 'ASC' or 'DESC' but got '{text}'."), pos)
+        Self::syntax(
+            &format!("Expecting either 'ASC' or 'DESC' but got '{text}'."),
+            pos,
+        )
     }
 
     /// `Expecting ')' but got 'x'.` / `Expecting ')' before the end of the query.`
     pub(crate) fn expecting(expected: &str, got: Option<(&str, Pos)>) -> Self {
         match got {
-            None => Self::syntax_eof(&format!("Expecting '{expected}' before the end of the query.")),
+            None => Self::syntax_eof(&format!(
+                "Expecting '{expected}' before the end of the query."
+            )),
             Some((text, pos)) => {
                 Self::syntax(&format!("Expecting '{expected}' but got '{text}'."), pos)
             }
@@ -228,31 +246,45 @@ impl JqlError {
     }
 
     pub(crate) fn value_not_found(field: &str, value: &str) -> Self {
-        Self::new(format!("The value '{value}' does not exist for the field '{field}'."))
+        Self::new(format!(
+            "The value '{value}' does not exist for the field '{field}'."
+        ))
     }
 
     pub(crate) fn id_not_found(field: &str, id: &str) -> Self {
-        Self::new(format!("A value with ID '{id}' does not exist for the field '{field}'."))
+        Self::new(format!(
+            "A value with ID '{id}' does not exist for the field '{field}'."
+        ))
     }
 
     pub(crate) fn option_not_found(field: &str, value: &str) -> Self {
-        Self::new(format!("The option '{value}' for field '{field}' does not exist."))
+        Self::new(format!(
+            "The option '{value}' for field '{field}' does not exist."
+        ))
     }
 
     pub(crate) fn issue_not_found(field: &str, key: &str) -> Self {
-        Self::new(format!("An issue with key '{key}' does not exist for field '{field}'."))
+        Self::new(format!(
+            "An issue with key '{key}' does not exist for field '{field}'."
+        ))
     }
 
     pub(crate) fn invalid_issue_key(field: &str, key: &str) -> Self {
-        Self::new(format!("The issue key '{key}' for field '{field}' is invalid."))
+        Self::new(format!(
+            "The issue key '{key}' for field '{field}' is invalid."
+        ))
     }
 
     pub(crate) fn operator_not_supported(field: &str, operator: &str) -> Self {
-        Self::new(format!("The operator '{operator}' is not supported by the '{field}' field."))
+        Self::new(format!(
+            "The operator '{operator}' is not supported by the '{field}' field."
+        ))
     }
 
     pub(crate) fn empty_not_supported(field: &str) -> Self {
-        Self::new(format!("The field '{field}' does not support searching for EMPTY values."))
+        Self::new(format!(
+            "The field '{field}' does not support searching for EMPTY values."
+        ))
     }
 
     pub(crate) fn empty_not_ordered(field: &str, operator: &str) -> Self {
@@ -268,7 +300,9 @@ impl JqlError {
     }
 
     pub(crate) fn empty_string_not_supported(field: &str) -> Self {
-        Self::new(format!("The field '{field}' does not support searching for an empty string."))
+        Self::new(format!(
+            "The field '{field}' does not support searching for an empty string."
+        ))
     }
 
     pub(crate) fn list_not_supported(operator: &str, value: &str, field: &str) -> Self {
@@ -296,7 +330,9 @@ impl JqlError {
     }
 
     pub(crate) fn invalid_number(field: &str, value: &str) -> Self {
-        Self::new(format!("Value '{value}' for the '{field}' field is not a valid number."))
+        Self::new(format!(
+            "Value '{value}' for the '{field}' field is not a valid number."
+        ))
     }
 
     pub(crate) fn unknown_function(name: &str) -> Self {
@@ -337,7 +373,9 @@ impl JqlError {
 
     pub(crate) fn sort_duplicate(name: &str, first: &str) -> Self {
         if name.eq_ignore_ascii_case(first) {
-            Self::new(format!("The sort field '{name}' is referenced multiple times in the JQL sort."))
+            Self::new(format!(
+                "The sort field '{name}' is referenced multiple times in the JQL sort."
+            ))
         } else {
             Self::new(format!(
                 "The sort field '{name}' is referenced multiple times in the JQL sort. Field '{name}' is an alias for field '{first}'."
@@ -346,7 +384,9 @@ impl JqlError {
     }
 
     pub(crate) fn too_many_sorts(max: usize) -> Self {
-        Self::new(format!("The ORDER BY clause can contain a maximum of {max} fields."))
+        Self::new(format!(
+            "The ORDER BY clause can contain a maximum of {max} fields."
+        ))
     }
 
     pub(crate) fn history_not_supported(operator: &str, field: &str) -> Self {
@@ -427,7 +467,10 @@ mod tests {
 
     #[test]
     fn reserved_characters_are_shown_with_their_escape() {
-        let pos = Pos { line: 1, column: 23 };
+        let pos = Pos {
+            line: 1,
+            column: 23,
+        };
         assert_eq!(
             JqlError::reserved_character('@', pos).message(),
             "Error in the JQL Query: The character '@' is a reserved JQL character. You must enclose it in a string or use the escape '\\u0040' instead. (line 1, character 23)"
@@ -437,8 +480,16 @@ mod tests {
     #[test]
     fn control_characters_are_named_by_code_point() {
         let pos = Pos { line: 1, column: 1 };
-        assert!(JqlError::illegal_character('\u{1}', pos).message().contains("'U+0001'"));
-        assert!(JqlError::illegal_character('\t', pos).message().contains("'TAB'"));
+        assert!(
+            JqlError::illegal_character('\u{1}', pos)
+                .message()
+                .contains("'U+0001'")
+        );
+        assert!(
+            JqlError::illegal_character('\t', pos)
+                .message()
+                .contains("'TAB'")
+        );
         assert_eq!(escape_code('😀'), "\\ud83d\\ude00");
     }
 

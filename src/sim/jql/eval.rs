@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime};
 use serde_json::Value;
 
 use super::compile::{Compiled, Leaf, Pred, StrField, TextField, TimeField};
-use super::text::{contains_ci, eq_ci};
+use super::text::{Needle, eq_ci};
 use crate::sim::model::{Issue, SiteData};
 
 impl Compiled {
@@ -33,7 +33,9 @@ impl Leaf {
                 if let StrField::CustomUser(id) = field {
                     let value = issue.custom.get(id).unwrap_or(&Value::Null);
                     return sem.accept(json_present(value), || {
-                        json_any(value, |v| user_id(v).is_some_and(|a| values.iter().any(|w| w == a)))
+                        json_any(value, |v| {
+                            user_id(v).is_some_and(|a| values.iter().any(|w| w == a))
+                        })
                     });
                 }
                 let value = str_value(field, issue);
@@ -45,35 +47,60 @@ impl Leaf {
                 })
             }
             Leaf::Labels { values, sem } => sem.accept(!issue.labels.is_empty(), || {
-                issue.labels.iter().any(|label| values.iter().any(|w| eq_ci(label, w)))
+                issue
+                    .labels
+                    .iter()
+                    .any(|label| values.iter().any(|w| eq_ci(label, w)))
             }),
-            Leaf::Select { field, options, sem } => {
+            Leaf::Select {
+                field,
+                options,
+                sem,
+            } => {
                 let value = issue.custom.get(field).unwrap_or(&Value::Null);
                 sem.accept(json_present(value), || {
-                    json_any(value, |v| options.iter().any(|(id, name)| option_is(v, id, name)))
+                    json_any(value, |v| {
+                        options.iter().any(|(id, name)| option_is(v, id, name))
+                    })
                 })
             }
             Leaf::Issues { parent, ids, sem } => {
-                let id = if *parent { issue.parent } else { Some(issue.id) };
-                sem.accept(id.is_some(), || id.is_some_and(|id| ids.binary_search(&id).is_ok()))
+                let id = if *parent {
+                    issue.parent
+                } else {
+                    Some(issue.id)
+                };
+                sem.accept(id.is_some(), || {
+                    id.is_some_and(|id| ids.binary_search(&id).is_ok())
+                })
             }
-            Leaf::KeyOrder { project, cmp, number } => {
-                issue.project.eq_ignore_ascii_case(project) && cmp.test(issue.number, *number)
-            }
+            Leaf::KeyOrder {
+                project,
+                cmp,
+                number,
+            } => issue.project.eq_ignore_ascii_case(project) && cmp.test(issue.number, *number),
             Leaf::IdOrder { cmp, id } => cmp.test(issue.id, *id),
             Leaf::Time { field, values, sem } => {
                 let at = time_value(field, issue);
                 sem.accept(at.is_some(), || at.is_some_and(|t| values.contains(&t)))
             }
-            Leaf::TimeOrder { field, cmp, at } => time_value(field, issue).is_some_and(|t| cmp.test(t, *at)),
+            Leaf::TimeOrder { field, cmp, at } => {
+                time_value(field, issue).is_some_and(|t| cmp.test(t, *at))
+            }
             Leaf::Num { field, values, sem } => {
                 let n = issue.custom.get(field).and_then(number_value);
                 sem.accept(n.is_some(), || n.is_some_and(|n| values.contains(&n)))
             }
-            Leaf::NumOrder { field, cmp, value } => {
-                issue.custom.get(field).and_then(number_value).is_some_and(|n| cmp.test(n, *value))
-            }
-            Leaf::Text { field, needles, sem } => text_leaf(*field, needles, *sem, issue),
+            Leaf::NumOrder { field, cmp, value } => issue
+                .custom
+                .get(field)
+                .and_then(number_value)
+                .is_some_and(|n| cmp.test(n, *value)),
+            Leaf::Text {
+                field,
+                needles,
+                sem,
+            } => text_leaf(*field, needles, *sem, issue),
         }
     }
 }
@@ -99,7 +126,11 @@ fn time_value(field: &TimeField, issue: &Issue) -> Option<i64> {
         TimeField::Updated => Some(issue.updated.timestamp_millis()),
         TimeField::Resolved => issue.resolution_date.map(|t| t.timestamp_millis()),
         TimeField::Due => issue.due_date.map(midnight),
-        TimeField::Custom(id) => issue.custom.get(id).and_then(Value::as_str).and_then(parse_json_time),
+        TimeField::Custom(id) => issue
+            .custom
+            .get(id)
+            .and_then(Value::as_str)
+            .and_then(parse_json_time),
     }
 }
 
@@ -149,7 +180,10 @@ fn option_is(value: &Value, id: &str, name: &str) -> bool {
     match value {
         Value::Object(map) => {
             map.get("id").and_then(Value::as_str) == Some(id)
-                || map.get("value").and_then(Value::as_str).is_some_and(|v| eq_ci(v, name))
+                || map
+                    .get("value")
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| eq_ci(v, name))
         }
         Value::String(s) => s == id || eq_ci(s, name),
         _ => false,
@@ -165,8 +199,17 @@ fn user_id(value: &Value) -> Option<&str> {
     }
 }
 
-fn text_leaf(field: TextField, needles: &[String], sem: super::compile::Sem, issue: &Issue) -> bool {
-    let description = issue.description.as_ref().map(|d| d.text.as_ref()).filter(|t| !t.is_empty());
+fn text_leaf(
+    field: TextField,
+    needles: &[Needle],
+    sem: super::compile::Sem,
+    issue: &Issue,
+) -> bool {
+    let description = issue
+        .description
+        .as_ref()
+        .map(|d| d.text.as_ref())
+        .filter(|t| !t.is_empty());
     let present = match field {
         TextField::Summary => !issue.summary.is_empty(),
         TextField::Description => description.is_some(),
@@ -176,13 +219,13 @@ fn text_leaf(field: TextField, needles: &[String], sem: super::compile::Sem, iss
     sem.accept(present, || {
         !needles.is_empty()
             && needles.iter().all(|needle| match field {
-                TextField::Summary => contains_ci(&issue.summary, needle),
-                TextField::Description => description.is_some_and(|d| contains_ci(d, needle)),
-                TextField::Comment => issue.comments.iter().any(|c| contains_ci(&c.body.text, needle)),
+                TextField::Summary => needle.found_in(&issue.summary),
+                TextField::Description => description.is_some_and(|d| needle.found_in(d)),
+                TextField::Comment => issue.comments.iter().any(|c| needle.found_in(&c.body.text)),
                 TextField::All => {
-                    contains_ci(&issue.summary, needle)
-                        || description.is_some_and(|d| contains_ci(d, needle))
-                        || issue.comments.iter().any(|c| contains_ci(&c.body.text, needle))
+                    needle.found_in(&issue.summary)
+                        || description.is_some_and(|d| needle.found_in(d))
+                        || issue.comments.iter().any(|c| needle.found_in(&c.body.text))
                 }
             })
     })

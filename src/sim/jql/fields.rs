@@ -68,9 +68,30 @@ const DATE_TYPE: &[&str] = &["java.util.Date"];
 
 /// Every system field, in the order autocomplete lists them.
 pub(crate) const SYSTEM_FIELDS: &[SystemSpec] = &[
-    spec(System::Project, &["project"], ID_OPS, true, true, &["com.atlassian.jira.project.Project"]),
-    spec(System::Key, &["issuekey", "key", "id"], KEY_OPS, true, false, ISSUE_TYPE),
-    spec(System::Status, &["status"], ID_OPS, true, true, &["com.atlassian.jira.issue.status.Status"]),
+    spec(
+        System::Project,
+        &["project"],
+        ID_OPS,
+        true,
+        true,
+        &["com.atlassian.jira.project.Project"],
+    ),
+    spec(
+        System::Key,
+        &["issuekey", "key", "id"],
+        KEY_OPS,
+        true,
+        false,
+        ISSUE_TYPE,
+    ),
+    spec(
+        System::Status,
+        &["status"],
+        ID_OPS,
+        true,
+        true,
+        &["com.atlassian.jira.issue.status.Status"],
+    ),
     spec(
         System::StatusCategory,
         &["statusCategory"],
@@ -79,11 +100,39 @@ pub(crate) const SYSTEM_FIELDS: &[SystemSpec] = &[
         true,
         &["com.atlassian.jira.issue.status.category.StatusCategory"],
     ),
-    spec(System::Assignee, &["assignee"], ID_OPS, true, true, USER_TYPE),
-    spec(System::Reporter, &["reporter"], ID_OPS, true, true, USER_TYPE),
+    spec(
+        System::Assignee,
+        &["assignee"],
+        ID_OPS,
+        true,
+        true,
+        USER_TYPE,
+    ),
+    spec(
+        System::Reporter,
+        &["reporter"],
+        ID_OPS,
+        true,
+        true,
+        USER_TYPE,
+    ),
     spec(System::Creator, &["creator"], ID_OPS, true, true, USER_TYPE),
-    spec(System::Priority, &["priority"], RANKED_OPS, true, true, &["com.atlassian.jira.issue.priority.Priority"]),
-    spec(System::Labels, &["labels"], ID_OPS, true, true, &["com.atlassian.jira.issue.label.Label"]),
+    spec(
+        System::Priority,
+        &["priority"],
+        RANKED_OPS,
+        true,
+        true,
+        &["com.atlassian.jira.issue.priority.Priority"],
+    ),
+    spec(
+        System::Labels,
+        &["labels"],
+        ID_OPS,
+        true,
+        true,
+        &["com.atlassian.jira.issue.label.Label"],
+    ),
     spec(
         System::IssueType,
         &["issuetype", "type"],
@@ -101,14 +150,70 @@ pub(crate) const SYSTEM_FIELDS: &[SystemSpec] = &[
         true,
         &["com.atlassian.jira.issue.resolution.Resolution"],
     ),
-    spec(System::Summary, &["summary"], TEXT_OPS, true, false, STRING_TYPE),
-    spec(System::Description, &["description"], TEXT_OPS, false, false, STRING_TYPE),
-    spec(System::Text, &["text"], TEXT_ALL_OPS, false, false, STRING_TYPE),
-    spec(System::Comment, &["comment"], COMMENT_OPS, false, false, STRING_TYPE),
-    spec(System::Created, &["created", "createdDate"], ORDERED_OPS, true, false, DATE_TYPE),
-    spec(System::Updated, &["updated", "updatedDate"], ORDERED_OPS, true, false, DATE_TYPE),
-    spec(System::DueDate, &["duedate", "due"], ORDERED_OPS, true, false, DATE_TYPE),
-    spec(System::ResolutionDate, &["resolutiondate", "resolved"], ORDERED_OPS, true, false, DATE_TYPE),
+    spec(
+        System::Summary,
+        &["summary"],
+        TEXT_OPS,
+        true,
+        false,
+        STRING_TYPE,
+    ),
+    spec(
+        System::Description,
+        &["description"],
+        TEXT_OPS,
+        false,
+        false,
+        STRING_TYPE,
+    ),
+    spec(
+        System::Text,
+        &["text"],
+        TEXT_ALL_OPS,
+        false,
+        false,
+        STRING_TYPE,
+    ),
+    spec(
+        System::Comment,
+        &["comment"],
+        COMMENT_OPS,
+        false,
+        false,
+        STRING_TYPE,
+    ),
+    spec(
+        System::Created,
+        &["created", "createdDate"],
+        ORDERED_OPS,
+        true,
+        false,
+        DATE_TYPE,
+    ),
+    spec(
+        System::Updated,
+        &["updated", "updatedDate"],
+        ORDERED_OPS,
+        true,
+        false,
+        DATE_TYPE,
+    ),
+    spec(
+        System::DueDate,
+        &["duedate", "due"],
+        ORDERED_OPS,
+        true,
+        false,
+        DATE_TYPE,
+    ),
+    spec(
+        System::ResolutionDate,
+        &["resolutiondate", "resolved"],
+        ORDERED_OPS,
+        true,
+        false,
+        DATE_TYPE,
+    ),
 ];
 
 const fn spec(
@@ -119,7 +224,14 @@ const fn spec(
     auto: bool,
     types: &'static [&'static str],
 ) -> SystemSpec {
-    SystemSpec { field, names, operators, orderable, auto, types }
+    SystemSpec {
+        field,
+        names,
+        operators,
+        orderable,
+        auto,
+        types,
+    }
 }
 
 /// The catalogue entry of a system field.
@@ -160,7 +272,10 @@ fn resolve_name(field: &Field, data: &SiteData) -> Option<FieldRef> {
         return position(data, |f| f.number() == number);
     }
     let name = field.name.as_str();
-    if let Some(spec) = SYSTEM_FIELDS.iter().find(|s| s.names.iter().any(|n| n.eq_ignore_ascii_case(name))) {
+    if let Some(spec) = SYSTEM_FIELDS
+        .iter()
+        .find(|s| s.names.iter().any(|n| n.eq_ignore_ascii_case(name)))
+    {
         return Some(FieldRef::System(spec.field));
     }
     if let Some(prefix) = name.get(..12)
@@ -175,14 +290,20 @@ fn resolve_name(field: &Field, data: &SiteData) -> Option<FieldRef> {
 }
 
 fn position(data: &SiteData, pred: impl Fn(&CustomField) -> bool) -> Option<FieldRef> {
-    data.custom_fields.iter().position(pred).map(FieldRef::Custom)
+    data.custom_fields
+        .iter()
+        .position(pred)
+        .map(FieldRef::Custom)
 }
 
 /// Operators the field accepts.
 pub(crate) fn operators(field: FieldRef, data: &SiteData) -> &'static [Operator] {
     match field {
         FieldRef::System(s) => system_spec(s).operators,
-        FieldRef::Custom(i) => data.custom_fields.get(i).map_or(ID_OPS, |f| custom_operators(f.kind)),
+        FieldRef::Custom(i) => data
+            .custom_fields
+            .get(i)
+            .map_or(ID_OPS, |f| custom_operators(f.kind)),
     }
 }
 
@@ -196,7 +317,10 @@ pub(crate) fn orderable(field: FieldRef) -> bool {
 
 /// Whether the field can hold no value, so EMPTY makes sense for it.
 pub(crate) fn supports_empty(field: FieldRef) -> bool {
-    !matches!(field, FieldRef::System(System::Key | System::Text | System::Comment))
+    !matches!(
+        field,
+        FieldRef::System(System::Key | System::Text | System::Comment)
+    )
 }
 
 #[cfg(test)]
@@ -204,7 +328,11 @@ mod tests {
     use super::*;
 
     fn field(name: &str) -> Field {
-        Field { name: name.to_owned(), quoted: false, custom_id: None }
+        Field {
+            name: name.to_owned(),
+            quoted: false,
+            custom_id: None,
+        }
     }
 
     fn data() -> SiteData {
@@ -233,24 +361,44 @@ mod tests {
             ("statuscategory", System::StatusCategory),
             ("resolved", System::ResolutionDate),
         ] {
-            assert_eq!(resolve(&field(name), &data).ok(), Some(FieldRef::System(expected)), "{name}");
+            assert_eq!(
+                resolve(&field(name), &data).ok(),
+                Some(FieldRef::System(expected)),
+                "{name}"
+            );
         }
     }
 
     #[test]
     fn custom_fields_resolve_by_bracket_id_and_name() {
         let data = data();
-        let cf = Field { name: "cf[10030]".into(), quoted: false, custom_id: Some(10030) };
+        let cf = Field {
+            name: "cf[10030]".into(),
+            quoted: false,
+            custom_id: Some(10030),
+        };
         assert_eq!(resolve(&cf, &data).ok(), Some(FieldRef::Custom(0)));
-        assert_eq!(resolve(&field("customfield_10030"), &data).ok(), Some(FieldRef::Custom(0)));
-        assert_eq!(resolve(&field("story points"), &data).ok(), Some(FieldRef::Custom(0)));
-        let missing = Field { name: "cf[1]".into(), quoted: false, custom_id: Some(1) };
+        assert_eq!(
+            resolve(&field("customfield_10030"), &data).ok(),
+            Some(FieldRef::Custom(0))
+        );
+        assert_eq!(
+            resolve(&field("story points"), &data).ok(),
+            Some(FieldRef::Custom(0))
+        );
+        let missing = Field {
+            name: "cf[1]".into(),
+            quoted: false,
+            custom_id: Some(1),
+        };
         assert!(resolve(&missing, &data).is_err());
     }
 
     #[test]
     fn unknown_fields_use_jiras_message() {
-        let e = resolve(&field("universe"), &data()).err().map(|e| e.message().to_owned());
+        let e = resolve(&field("universe"), &data())
+            .err()
+            .map(|e| e.message().to_owned());
         assert_eq!(
             e.as_deref(),
             Some("Field 'universe' does not exist or you do not have permission to view it.")

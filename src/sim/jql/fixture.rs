@@ -17,7 +17,9 @@ pub(crate) fn now() -> Ts {
 }
 
 pub(crate) fn at(y: i32, m: u32, d: u32, h: u32) -> Ts {
-    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().expect("valid fixture date")
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
+        .single()
+        .expect("valid fixture date")
 }
 
 pub(crate) fn user(account_id: &str, name: &str, email: &str, admin: bool) -> User {
@@ -34,7 +36,10 @@ pub(crate) fn user(account_id: &str, name: &str, email: &str, admin: bool) -> Us
 }
 
 pub(crate) fn doc(text: &str) -> Doc {
-    Doc { adf: Arc::new(json!({"version": 1, "type": "doc", "content": []})), text: Arc::from(text) }
+    Doc {
+        adf: Arc::new(json!({"version": 1, "type": "doc", "content": []})),
+        text: Arc::from(text),
+    }
 }
 
 fn project(id: &str, key: &str, name: &str, admin_only: bool) -> Project {
@@ -46,14 +51,22 @@ fn project(id: &str, key: &str, name: &str, admin_only: bool) -> Project {
         description: String::new(),
         lead: "alice".to_owned(),
         admin_only,
-        workflow: Workflow { name: "Simple".to_owned(), transitions: Vec::new() },
+        workflow: Workflow {
+            name: "Simple".to_owned(),
+            transitions: Vec::new(),
+        },
         issue_types: vec!["10001".to_owned(), "10002".to_owned()],
         next_number: 100,
     }
 }
 
 fn status(id: &str, name: &str, category: Category) -> Status {
-    Status { id: id.to_owned(), name: name.to_owned(), description: String::new(), category }
+    Status {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        description: String::new(),
+        category,
+    }
 }
 
 /// A bare issue; tests fill in what they need.
@@ -132,27 +145,75 @@ pub(crate) fn site() -> SiteData {
         priorities: ["Highest", "High", "Medium", "Low", "Lowest"]
             .iter()
             .zip(1u8..)
-            .map(|(name, rank)| Priority { id: rank.to_string(), name: (*name).to_owned(), rank })
+            .map(|(name, rank)| Priority {
+                id: rank.to_string(),
+                name: (*name).to_owned(),
+                rank,
+            })
             .collect(),
         issue_types: vec![
-            IssueType { id: "10001".into(), name: "Task".into(), description: String::new(), subtask: false, hierarchy_level: 0 },
-            IssueType { id: "10002".into(), name: "Bug".into(), description: String::new(), subtask: false, hierarchy_level: 0 },
-            IssueType { id: "10003".into(), name: "Epic".into(), description: String::new(), subtask: false, hierarchy_level: 1 },
+            IssueType {
+                id: "10001".into(),
+                name: "Task".into(),
+                description: String::new(),
+                subtask: false,
+                hierarchy_level: 0,
+            },
+            IssueType {
+                id: "10002".into(),
+                name: "Bug".into(),
+                description: String::new(),
+                subtask: false,
+                hierarchy_level: 0,
+            },
+            IssueType {
+                id: "10003".into(),
+                name: "Epic".into(),
+                description: String::new(),
+                subtask: false,
+                hierarchy_level: 1,
+            },
         ],
         resolutions: vec![
-            Resolution { id: "10000".into(), name: "Done".into(), description: String::new() },
-            Resolution { id: "10001".into(), name: "Won't Do".into(), description: String::new() },
+            Resolution {
+                id: "10000".into(),
+                name: "Done".into(),
+                description: String::new(),
+            },
+            Resolution {
+                id: "10001".into(),
+                name: "Won't Do".into(),
+                description: String::new(),
+            },
         ],
         custom_fields: vec![
-            CustomField { id: "customfield_10030".into(), name: "Story Points".into(), kind: CustomKind::Number, options: vec![] },
+            CustomField {
+                id: "customfield_10030".into(),
+                name: "Story Points".into(),
+                kind: CustomKind::Number,
+                options: vec![],
+            },
             CustomField {
                 id: "customfield_10040".into(),
                 name: "Team".into(),
                 kind: CustomKind::Select,
-                options: vec![("10100".into(), "Alpha".into()), ("10101".into(), "Beta".into())],
+                options: vec![
+                    ("10100".into(), "Alpha".into()),
+                    ("10101".into(), "Beta".into()),
+                ],
             },
-            CustomField { id: "customfield_10050".into(), name: "Target Date".into(), kind: CustomKind::Date, options: vec![] },
-            CustomField { id: "customfield_10060".into(), name: "Reviewer".into(), kind: CustomKind::User, options: vec![] },
+            CustomField {
+                id: "customfield_10050".into(),
+                name: "Target Date".into(),
+                kind: CustomKind::Date,
+                options: vec![],
+            },
+            CustomField {
+                id: "customfield_10060".into(),
+                name: "Reviewer".into(),
+                kind: CustomKind::User,
+                options: vec![],
+            },
         ],
         ..SiteData::default()
     };
@@ -169,7 +230,11 @@ pub(crate) fn site() -> SiteData {
     epic.description = Some(doc("Everything about signing in"));
     epic.subtasks = vec![10002];
     set(&mut epic, "customfield_10030", json!(8));
-    set(&mut epic, "customfield_10040", json!({"id": "10100", "value": "Alpha"}));
+    set(
+        &mut epic,
+        "customfield_10040",
+        json!({"id": "10100", "value": "Alpha"}),
+    );
 
     let mut task = issue(10002, "DEMO", 2, "Fix the LOGIN page");
     task.status = "10001".into();
@@ -182,9 +247,17 @@ pub(crate) fn site() -> SiteData {
     task.description = Some(doc("The login button is broken"));
     task.comments = vec![comment(1, "bob", "Seen on Safari too")];
     set(&mut task, "customfield_10030", json!(3));
-    set(&mut task, "customfield_10040", json!({"id": "10101", "value": "Beta"}));
+    set(
+        &mut task,
+        "customfield_10040",
+        json!({"id": "10101", "value": "Beta"}),
+    );
     set(&mut task, "customfield_10050", json!("2024-03-01"));
-    set(&mut task, "customfield_10060", json!({"accountId": "alice"}));
+    set(
+        &mut task,
+        "customfield_10060",
+        json!({"accountId": "alice"}),
+    );
 
     let mut bug = issue(10003, "DEMO", 3, "ระบบล็อกอินเสีย");
     bug.issue_type = "10002".into();
@@ -243,7 +316,12 @@ pub(crate) fn viewer(data: &SiteData, account_id: &str) -> User {
 pub(crate) fn keys(data: &SiteData, account_id: &str, jql: &str) -> Result<Vec<String>, String> {
     let viewer = viewer(data, account_id);
     super::search(data, &viewer, now(), jql)
-        .map(|ids| ids.iter().filter_map(|id| data.issues.get(id)).map(|i| i.key.clone()).collect())
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|id| data.issues.get(id))
+                .map(|i| i.key.clone())
+                .collect()
+        })
         .map_err(|e| e.message().to_owned())
 }
 

@@ -31,7 +31,10 @@ pub(crate) enum Tok {
     /// `|` or `||`: OR.
     Pipe,
     /// A string with escapes decoded. `quoted` strings are never keywords.
-    Word { text: String, quoted: bool },
+    Word {
+        text: String,
+        quoted: bool,
+    },
     Eof,
     /// The lexer stopped here.
     Error(JqlError),
@@ -47,7 +50,10 @@ pub(crate) struct Token {
 
 /// Characters Jira reserves: they may only appear quoted or escaped.
 pub(crate) fn is_reserved_char(c: char) -> bool {
-    matches!(c, '{' | '}' | '*' | '/' | '%' | '+' | '^' | '$' | '#' | '@' | '?' | ';')
+    matches!(
+        c,
+        '{' | '}' | '*' | '/' | '%' | '+' | '^' | '$' | '#' | '@' | '?' | ';'
+    )
 }
 
 /// Characters that end a bare string.
@@ -57,7 +63,20 @@ pub(crate) fn is_stop_char(c: char) -> bool {
         || is_reserved_char(c)
         || matches!(
             c,
-            '"' | '\'' | '=' | '!' | '<' | '>' | '(' | ')' | '~' | ',' | '[' | ']' | '|' | '&' | '\\'
+            '"' | '\''
+                | '='
+                | '!'
+                | '<'
+                | '>'
+                | '('
+                | ')'
+                | '~'
+                | ','
+                | '['
+                | ']'
+                | '|'
+                | '&'
+                | '\\'
         )
 }
 
@@ -73,7 +92,11 @@ pub(crate) fn position(src: &str, offset: usize) -> Pos {
 
 /// Splits a query into tokens; the last one is always `Eof` or `Error`.
 pub(crate) fn tokenize(src: &str) -> Vec<Token> {
-    let mut lexer = Lexer { src, chars: src.char_indices().peekable(), tokens: Vec::new() };
+    let mut lexer = Lexer {
+        src,
+        chars: src.char_indices().peekable(),
+        tokens: Vec::new(),
+    };
     lexer.run();
     lexer.tokens
 }
@@ -94,7 +117,11 @@ impl Lexer<'_> {
             let tok = match self.token(start, c) {
                 Ok(tok) => tok,
                 Err(e) => {
-                    self.tokens.push(Token { tok: Tok::Error(e), start, end: start });
+                    self.tokens.push(Token {
+                        tok: Tok::Error(e),
+                        start,
+                        end: start,
+                    });
                     return;
                 }
             };
@@ -102,7 +129,11 @@ impl Lexer<'_> {
             self.tokens.push(Token { tok, start, end });
         }
         let end = self.src.len();
-        self.tokens.push(Token { tok: Tok::Eof, start: end, end });
+        self.tokens.push(Token {
+            tok: Tok::Eof,
+            start: end,
+            end,
+        });
     }
 
     fn pos(&self, offset: usize) -> Pos {
@@ -208,7 +239,10 @@ impl Lexer<'_> {
         if !escaped && looks_numeric(&text) && text.parse::<i64>().is_err() {
             return Err(JqlError::illegal_number(&text, self.pos(start)));
         }
-        Ok(Tok::Word { text, quoted: false })
+        Ok(Tok::Word {
+            text,
+            quoted: false,
+        })
     }
 
     /// Decodes one escape; the backslash at `at` has been consumed.
@@ -274,9 +308,15 @@ impl Lexer<'_> {
     /// Jira echoes the whole rest of the word after a broken `\u` escape.
     fn bad_unicode_escape(&self, at: usize) -> JqlError {
         let rest = self.src.get(at + 1..).unwrap_or("");
-        let word: String =
-            rest.chars().take_while(|&c| !c.is_whitespace() && !is_stop_char(c)).collect();
-        let shown = if word.is_empty() { "u".to_owned() } else { word };
+        let word: String = rest
+            .chars()
+            .take_while(|&c| !c.is_whitespace() && !is_stop_char(c))
+            .collect();
+        let shown = if word.is_empty() {
+            "u".to_owned()
+        } else {
+            word
+        };
         JqlError::illegal_escape(&format!("\\{shown}"), self.pos(at))
     }
 }
@@ -296,7 +336,10 @@ mod tests {
     }
 
     fn word(text: &str, quoted: bool) -> Tok {
-        Tok::Word { text: text.to_owned(), quoted }
+        Tok::Word {
+            text: text.to_owned(),
+            quoted,
+        }
     }
 
     fn error_of(src: &str) -> String {
@@ -329,7 +372,11 @@ mod tests {
     fn quoted_strings_decode_every_escape() {
         assert_eq!(
             toks(r#""a\"b\'c\\d\ne\tf\u0041\ \ud83d\ude00" 'x"y'"#),
-            vec![word("a\"b'c\\d\ne\tfA 😀", true), word("x\"y", true), Tok::Eof]
+            vec![
+                word("a\"b'c\\d\ne\tfA 😀", true),
+                word("x\"y", true),
+                Tok::Eof
+            ]
         );
     }
 
@@ -399,22 +446,44 @@ mod tests {
 
     #[test]
     fn numbers_beyond_a_long_are_illegal() {
-        assert!(error_of("id = 99999999999999999999").contains("'99999999999999999999' is not a valid number"));
+        assert!(
+            error_of("id = 99999999999999999999")
+                .contains("'99999999999999999999' is not a valid number")
+        );
         assert_eq!(toks("id = 9223372036854775807").len(), 4);
     }
 
     #[test]
     fn positions_count_characters_and_lines() {
         let src = "a = b\nand ü = 'x";
-        assert_eq!(position(src, src.find('\'').unwrap_or(0)), Pos { line: 2, column: 9 });
+        assert_eq!(
+            position(src, src.find('\'').unwrap_or(0)),
+            Pos { line: 2, column: 9 }
+        );
         assert_eq!(position("ü = x", 5), Pos { line: 1, column: 5 });
     }
 
     #[test]
     fn odd_inputs_never_panic() {
-        for src in ["", "\"", "'", "\\", "\\u", "\\ud800", "(((", ")))", "!!!", "é\u{301}", "\u{FFFF}", "\u{0}"] {
+        for src in [
+            "",
+            "\"",
+            "'",
+            "\\",
+            "\\u",
+            "\\ud800",
+            "(((",
+            ")))",
+            "!!!",
+            "é\u{301}",
+            "\u{FFFF}",
+            "\u{0}",
+        ] {
             let tokens = tokenize(src);
-            assert!(matches!(tokens.last().map(|t| &t.tok), Some(Tok::Eof | Tok::Error(_))));
+            assert!(matches!(
+                tokens.last().map(|t| &t.tok),
+                Some(Tok::Eof | Tok::Error(_))
+            ));
         }
     }
 }

@@ -29,7 +29,12 @@ const MAX_DEPTH: usize = 128;
 /// Parses a JQL string. Only syntax is checked here; fields and values are resolved by
 /// [`compile`](super::compile).
 pub fn parse(jql: &str) -> Result<Query, JqlError> {
-    let mut parser = Parser { src: jql, tokens: tokenize(jql), at: 0, depth: 0 };
+    let mut parser = Parser {
+        src: jql,
+        tokens: tokenize(jql),
+        at: 0,
+        depth: 0,
+    };
     parser.query()
 }
 
@@ -45,7 +50,9 @@ impl Parser<'_> {
     fn cur(&self) -> Result<&Token, JqlError> {
         let token = self.tokens.get(self.at).or_else(|| self.tokens.last());
         match token {
-            Some(Token { tok: Tok::Error(e), .. }) => Err(e.clone()),
+            Some(Token {
+                tok: Tok::Error(e), ..
+            }) => Err(e.clone()),
             Some(token) => Ok(token),
             None => Err(JqlError::expecting_field(None)),
         }
@@ -72,9 +79,13 @@ impl Parser<'_> {
         Some((raw, position(self.src, token.start)))
     }
 
+    /// Position of the current token. Only computed for errors: it scans the query.
     fn pos(&self) -> Pos {
-        let start = self.tokens.get(self.at).map_or(self.src.len(), |t| t.start);
-        position(self.src, start)
+        position(self.src, self.start())
+    }
+
+    fn start(&self) -> usize {
+        self.tokens.get(self.at).map_or(self.src.len(), |t| t.start)
     }
 
     fn at_eof(&self) -> Result<bool, JqlError> {
@@ -83,7 +94,9 @@ impl Parser<'_> {
 
     /// Whether the current token is the bare keyword `kw`.
     fn at_kw(&self, kw: &str) -> Result<bool, JqlError> {
-        Ok(matches!(self.tok()?, Tok::Word { text, quoted: false } if text.eq_ignore_ascii_case(kw)))
+        Ok(
+            matches!(self.tok()?, Tok::Word { text, quoted: false } if text.eq_ignore_ascii_case(kw)),
+        )
     }
 
     fn enter(&mut self) -> Result<(), JqlError> {
@@ -103,8 +116,16 @@ impl Parser<'_> {
     }
 
     fn query(&mut self) -> Result<Query, JqlError> {
-        let clause = if self.at_eof()? || self.at_kw("order")? { None } else { Some(self.or_clause()?) };
-        let order_by = if self.at_kw("order")? { self.order_by()? } else { Vec::new() };
+        let clause = if self.at_eof()? || self.at_kw("order")? {
+            None
+        } else {
+            Some(self.or_clause()?)
+        };
+        let order_by = if self.at_kw("order")? {
+            self.order_by()?
+        } else {
+            Vec::new()
+        };
         if !self.at_eof()? {
             return Err(JqlError::expecting_logical_operator(self.got()));
         }
@@ -117,7 +138,11 @@ impl Parser<'_> {
             self.advance();
             items.push(self.and_clause()?);
         }
-        Ok(if items.len() == 1 { items.remove(0) } else { Clause::Or(items) })
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Clause::Or(items)
+        })
     }
 
     fn and_clause(&mut self) -> Result<Clause, JqlError> {
@@ -126,7 +151,11 @@ impl Parser<'_> {
             self.advance();
             items.push(self.not_clause()?);
         }
-        Ok(if items.len() == 1 { items.remove(0) } else { Clause::And(items) })
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Clause::And(items)
+        })
     }
 
     fn not_clause(&mut self) -> Result<Clause, JqlError> {
@@ -155,21 +184,30 @@ impl Parser<'_> {
         let field = self.field()?;
         let operator = self.operator(&field)?;
         let operand = self.operand()?;
-        Ok(Clause::Terminal(Terminal { field, operator, operand }))
+        Ok(Clause::Terminal(Terminal {
+            field,
+            operator,
+            operand,
+        }))
     }
 
     fn field(&mut self) -> Result<Field, JqlError> {
-        let pos = self.pos();
+        let (src, start) = (self.src, self.start());
+        let pos = move || position(src, start);
         let (text, quoted) = match self.tok()? {
             Tok::Word { text, quoted } => (text.clone(), *quoted),
             _ => return Err(JqlError::expecting_field(self.got())),
         };
         if quoted {
             if text.is_empty() {
-                return Err(JqlError::empty_field_name(pos));
+                return Err(JqlError::empty_field_name(pos()));
             }
             self.advance();
-            return Ok(Field { name: text, quoted: true, custom_id: None });
+            return Ok(Field {
+                name: text,
+                quoted: true,
+                custom_id: None,
+            });
         }
         if text.eq_ignore_ascii_case("cf") {
             self.advance();
@@ -179,21 +217,34 @@ impl Parser<'_> {
             return Err(JqlError::expecting_field(self.got()));
         }
         if is_reserved(&text) {
-            return Err(JqlError::reserved_word(&text, pos));
+            return Err(JqlError::reserved_word(&text, pos()));
         }
         self.advance();
-        Ok(Field { name: text, quoted: false, custom_id: None })
+        Ok(Field {
+            name: text,
+            quoted: false,
+            custom_id: None,
+        })
     }
 
     /// `cf[10030]`, after the `cf`.
     fn custom_field(&mut self) -> Result<Field, JqlError> {
-        let eof_or_pos = |p: &Self| if p.at_eof().unwrap_or(true) { None } else { Some(p.pos()) };
+        let eof_or_pos = |p: &Self| {
+            if p.at_eof().unwrap_or(true) {
+                None
+            } else {
+                Some(p.pos())
+            }
+        };
         if !matches!(self.tok()?, Tok::LBracket) {
             return Err(JqlError::expecting_custom_field_id(eof_or_pos(self)));
         }
         self.advance();
         let id = match self.tok()? {
-            Tok::Word { text, quoted: false } => text.parse::<u64>().ok(),
+            Tok::Word {
+                text,
+                quoted: false,
+            } => text.parse::<u64>().ok(),
             _ => None,
         };
         let Some(id) = id else {
@@ -204,7 +255,11 @@ impl Parser<'_> {
             return Err(JqlError::expecting("]", self.got()));
         }
         self.advance();
-        Ok(Field { name: format!("cf[{id}]"), quoted: false, custom_id: Some(id) })
+        Ok(Field {
+            name: format!("cf[{id}]"),
+            quoted: false,
+            custom_id: Some(id),
+        })
     }
 
     fn operator(&mut self, field: &Field) -> Result<Operator, JqlError> {
@@ -224,7 +279,10 @@ impl Parser<'_> {
             return Ok(op);
         }
         let word = match self.tok()? {
-            Tok::Word { text, quoted: false } => text.to_ascii_lowercase(),
+            Tok::Word {
+                text,
+                quoted: false,
+            } => text.to_ascii_lowercase(),
             _ => return Err(JqlError::expecting_operator(self.got())),
         };
         match word.as_str() {
@@ -259,14 +317,21 @@ impl Parser<'_> {
     }
 
     fn operand(&mut self) -> Result<Operand, JqlError> {
-        let pos = self.pos();
+        let (src, start) = (self.src, self.start());
+        let pos = move || position(src, start);
         match self.tok()? {
             Tok::Word { text, quoted: true } => {
-                let operand = Operand::Value { text: text.clone(), quoted: true };
+                let operand = Operand::Value {
+                    text: text.clone(),
+                    quoted: true,
+                };
                 self.advance();
                 Ok(operand)
             }
-            Tok::Word { text, quoted: false } => {
+            Tok::Word {
+                text,
+                quoted: false,
+            } => {
                 let text = text.clone();
                 if text.eq_ignore_ascii_case("empty") || text.eq_ignore_ascii_case("null") {
                     self.advance();
@@ -276,7 +341,7 @@ impl Parser<'_> {
                     return Err(JqlError::expecting_operand(self.got()));
                 }
                 if is_reserved(&text) {
-                    return Err(JqlError::reserved_word(&text, pos));
+                    return Err(JqlError::reserved_word(&text, pos()));
                 }
                 self.advance();
                 if matches!(self.tok()?, Tok::LParen) {
@@ -284,7 +349,10 @@ impl Parser<'_> {
                     let args = self.arguments()?;
                     return Ok(Operand::Function { name: text, args });
                 }
-                Ok(Operand::Value { text, quoted: false })
+                Ok(Operand::Value {
+                    text,
+                    quoted: false,
+                })
             }
             Tok::LParen => {
                 self.advance();
@@ -389,12 +457,19 @@ mod tests {
     }
 
     fn value(text: &str) -> Operand {
-        Operand::Value { text: text.to_owned(), quoted: false }
+        Operand::Value {
+            text: text.to_owned(),
+            quoted: false,
+        }
     }
 
     fn terminal(field: &str, operator: Operator, operand: Operand) -> Clause {
         Clause::Terminal(Terminal {
-            field: Field { name: field.to_owned(), quoted: false, custom_id: None },
+            field: Field {
+                name: field.to_owned(),
+                quoted: false,
+                custom_id: None,
+            },
             operator,
             operand,
         })
@@ -416,7 +491,9 @@ mod tests {
     #[test]
     fn parentheses_override_precedence() {
         let q = parse("(a = 1 or b = 2) and c = 3").expect("valid");
-        assert!(matches!(q.clause, Some(Clause::And(ref items)) if matches!(items[0], Clause::Or(_))));
+        assert!(
+            matches!(q.clause, Some(Clause::And(ref items)) if matches!(items[0], Clause::Or(_)))
+        );
     }
 
     #[test]
@@ -435,41 +512,67 @@ mod tests {
             ("is", Operator::Is),
             ("IS NOT", Operator::IsNot),
         ] {
-            let operand = if matches!(op, Operator::In | Operator::NotIn) { "(x)" } else { "x" };
+            let operand = if matches!(op, Operator::In | Operator::NotIn) {
+                "(x)"
+            } else {
+                "x"
+            };
             let q = parse(&format!("f {text} {operand}")).expect("valid");
-            let Some(Clause::Terminal(t)) = q.clause else { panic!("terminal expected") };
+            let Some(Clause::Terminal(t)) = q.clause else {
+                panic!("terminal expected")
+            };
             assert_eq!(t.operator, op, "{text}");
         }
     }
 
     #[test]
     fn operands_cover_lists_functions_and_empty() {
-        let q = parse(r#"f in (a, "b c", 3, EMPTY, currentUser(), (d)) and g = null"#).expect("valid");
-        let Some(Clause::And(items)) = q.clause else { panic!("and expected") };
-        let Clause::Terminal(t) = &items[0] else { panic!("terminal") };
+        let q =
+            parse(r#"f in (a, "b c", 3, EMPTY, currentUser(), (d)) and g = null"#).expect("valid");
+        let Some(Clause::And(items)) = q.clause else {
+            panic!("and expected")
+        };
+        let Clause::Terminal(t) = &items[0] else {
+            panic!("terminal")
+        };
         assert_eq!(
             t.operand,
             Operand::List(vec![
                 value("a"),
-                Operand::Value { text: "b c".into(), quoted: true },
+                Operand::Value {
+                    text: "b c".into(),
+                    quoted: true
+                },
                 value("3"),
                 Operand::Empty,
-                Operand::Function { name: "currentUser".into(), args: vec![] },
+                Operand::Function {
+                    name: "currentUser".into(),
+                    args: vec![]
+                },
                 Operand::List(vec![value("d")]),
             ])
         );
-        let Clause::Terminal(t) = &items[1] else { panic!("terminal") };
+        let Clause::Terminal(t) = &items[1] else {
+            panic!("terminal")
+        };
         assert_eq!(t.operand, Operand::Empty);
     }
 
     #[test]
     fn custom_fields_and_quoted_names_are_fields() {
-        let q = parse(r#"cf[10030] > 3 and "Story Points" = 5 ORDER BY CF[10030] desc"#).expect("valid");
-        let Some(Clause::And(items)) = q.clause else { panic!("and expected") };
-        let Clause::Terminal(t) = &items[0] else { panic!("terminal") };
+        let q = parse(r#"cf[10030] > 3 and "Story Points" = 5 ORDER BY CF[10030] desc"#)
+            .expect("valid");
+        let Some(Clause::And(items)) = q.clause else {
+            panic!("and expected")
+        };
+        let Clause::Terminal(t) = &items[0] else {
+            panic!("terminal")
+        };
         assert_eq!(t.field.custom_id, Some(10030));
         assert_eq!(t.field.name, "cf[10030]");
-        let Clause::Terminal(t) = &items[1] else { panic!("terminal") };
+        let Clause::Terminal(t) = &items[1] else {
+            panic!("terminal")
+        };
         assert!(t.field.quoted);
         assert_eq!(q.order_by[0].field.name, "cf[10030]");
         assert_eq!(q.order_by[0].direction, Some(Direction::Desc));
@@ -501,9 +604,18 @@ mod tests {
 
     #[test]
     fn unclosed_lists_and_groups_expect_a_parenthesis() {
-        assert_eq!(err("reporter in (fred, bob"), "Error in the JQL Query: Expecting ')' before the end of the query.");
-        assert_eq!(err("(a = b or c = d"), "Error in the JQL Query: Expecting ')' before the end of the query.");
-        assert_eq!(err("q = func("), "Error in the JQL Query: Expecting ')' before the end of the query.");
+        assert_eq!(
+            err("reporter in (fred, bob"),
+            "Error in the JQL Query: Expecting ')' before the end of the query."
+        );
+        assert_eq!(
+            err("(a = b or c = d"),
+            "Error in the JQL Query: Expecting ')' before the end of the query."
+        );
+        assert_eq!(
+            err("q = func("),
+            "Error in the JQL Query: Expecting ')' before the end of the query."
+        );
         assert_eq!(
             err("q = func(good, jack!, x)"),
             "Error in the JQL Query: Expecting either ')' or ',' but got '!'. (line 1, character 20)"
@@ -541,11 +653,26 @@ mod tests {
 
     #[test]
     fn missing_pieces_at_the_end_are_named() {
-        assert_eq!(err("status ="), "Error in the JQL Query: Expecting either a value, list or function before the end of the query.");
-        assert_eq!(err("a = b and"), "Error in the JQL Query: Expecting a field name before the end of the query.");
-        assert_eq!(err("not"), "Error in the JQL Query: Expecting a field name before the end of the query.");
-        assert_eq!(err("a = b order"), "Error in the JQL Query: Expecting 'BY' before the end of the query.");
-        assert_eq!(err("a = b order by"), "Error in the JQL Query: Expecting a field name before the end of the query.");
+        assert_eq!(
+            err("status ="),
+            "Error in the JQL Query: Expecting either a value, list or function before the end of the query."
+        );
+        assert_eq!(
+            err("a = b and"),
+            "Error in the JQL Query: Expecting a field name before the end of the query."
+        );
+        assert_eq!(
+            err("not"),
+            "Error in the JQL Query: Expecting a field name before the end of the query."
+        );
+        assert_eq!(
+            err("a = b order"),
+            "Error in the JQL Query: Expecting 'BY' before the end of the query."
+        );
+        assert_eq!(
+            err("a = b order by"),
+            "Error in the JQL Query: Expecting a field name before the end of the query."
+        );
         assert!(err("a = b order bad").contains("Expecting 'BY' but got 'bad'"));
         assert!(err("order BY abc s").contains("Expecting either 'ASC' or 'DESC' but got 's'"));
         assert!(err("order BY era desc extra").contains("Expecting ',' but got 'extra'"));
@@ -554,7 +681,10 @@ mod tests {
 
     #[test]
     fn custom_field_syntax_errors_show_the_expected_form() {
-        assert!(err("cf[z123] = x").contains("Expecting a custom field id enclosed by '[ ]' after 'cf'"));
+        assert!(
+            err("cf[z123] = x")
+                .contains("Expecting a custom field id enclosed by '[ ]' after 'cf'")
+        );
         assert!(err("cf = x").contains("Expecting a custom field id"));
         assert!(err("cf[1234 = x").contains("Expecting ']' but got '='"));
         assert!(err("[54] = x").contains("Did you mean 'cf['?"));
@@ -567,9 +697,34 @@ mod tests {
     }
 
     #[test]
+    fn reserved_characters_inside_bare_values_are_syntax_errors() {
+        assert!(err("summary ~ ab\"cd").contains("The quoted string 'cd' has not been completed"));
+        assert!(err("status = a=b").contains("Expecting either 'OR' or 'AND' but got '='"));
+        assert!(err("summary ~ win*").contains("The character '*' is a reserved JQL character"));
+        assert!(err("due > 2024/01/31").contains("The character '/' is a reserved JQL character"));
+        assert!(parse("summary ~ \"win*\" and due > \"2024/01/31\"").is_ok());
+    }
+
+    #[test]
+    fn long_queries_parse_in_linear_time() {
+        let clauses: Vec<String> = (0..5_000).map(|i| format!("labels = l{i}")).collect();
+        let jql = format!("{} order by key", clauses.join(" OR "));
+        let query = parse(&jql).expect("valid");
+        assert!(matches!(query.clause, Some(Clause::Or(ref items)) if items.len() == 5_000));
+        let bad = format!("{} OR nope", clauses.join(" OR "));
+        assert!(err(&bad).contains("Expecting operator before the end of the query"));
+    }
+
+    #[test]
     fn history_operators_are_refused() {
-        assert_eq!(err("status was Done"), "The operator 'was' is not supported by the 'status' field.");
-        assert_eq!(err("status CHANGED"), "The operator 'changed' is not supported by the 'status' field.");
+        assert_eq!(
+            err("status was Done"),
+            "The operator 'was' is not supported by the 'status' field."
+        );
+        assert_eq!(
+            err("status CHANGED"),
+            "The operator 'changed' is not supported by the 'status' field."
+        );
     }
 
     #[test]
@@ -585,11 +740,44 @@ mod tests {
     #[test]
     fn odd_inputs_never_panic() {
         let inputs = [
-            "", "(", ")", "\"", "'", "((", "a", "a =", "a = (", "a = (b,", "a in ()", "= = =", "!", "!!",
-            "ORDER", "ORDER BY", "order by ,", "a = b order by c,", "cf", "cf[", "cf[]", "cf[1",
-            "日本語 ~ テスト", "สถานะ = เสร็จ", "a = 'unbalanced", "a = \"x\\", "a ~ \"\\u12\"",
-            "a = 99999999999999999999999", "a = -", "😀 = 😀", "\u{0}", "a = b ) (", "NOT (",
-            "a = f(x", "a = f(x,", "a = f(,)", "\u{FEFF}a = b", "a\n=\nb\nand",
+            "",
+            "(",
+            ")",
+            "\"",
+            "'",
+            "((",
+            "a",
+            "a =",
+            "a = (",
+            "a = (b,",
+            "a in ()",
+            "= = =",
+            "!",
+            "!!",
+            "ORDER",
+            "ORDER BY",
+            "order by ,",
+            "a = b order by c,",
+            "cf",
+            "cf[",
+            "cf[]",
+            "cf[1",
+            "日本語 ~ テスト",
+            "สถานะ = เสร็จ",
+            "a = 'unbalanced",
+            "a = \"x\\",
+            "a ~ \"\\u12\"",
+            "a = 99999999999999999999999",
+            "a = -",
+            "😀 = 😀",
+            "\u{0}",
+            "a = b ) (",
+            "NOT (",
+            "a = f(x",
+            "a = f(x,",
+            "a = f(,)",
+            "\u{FEFF}a = b",
+            "a\n=\nb\nand",
         ];
         for input in inputs {
             let _ = parse(input);

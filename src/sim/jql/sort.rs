@@ -38,7 +38,8 @@ pub(crate) fn compile(order_by: &[OrderBy], data: &SiteData) -> Result<Vec<Sort>
     let mut sorts: Vec<(Sort, &str)> = Vec::with_capacity(order_by.len());
     for entry in order_by {
         let name = entry.field.name.as_str();
-        let field = fields::resolve(&entry.field, data).map_err(|_| JqlError::sort_unknown(name))?;
+        let field =
+            fields::resolve(&entry.field, data).map_err(|_| JqlError::sort_unknown(name))?;
         if !fields::orderable(field) {
             return Err(JqlError::sort_not_supported(name));
         }
@@ -49,7 +50,9 @@ pub(crate) fn compile(order_by: &[OrderBy], data: &SiteData) -> Result<Vec<Sort>
             Some(direction) => direction == Direction::Desc,
             None => matches!(
                 field,
-                FieldRef::System(System::Created | System::Updated | System::ResolutionDate | System::Priority)
+                FieldRef::System(
+                    System::Created | System::Updated | System::ResolutionDate | System::Priority
+                )
             ),
         };
         sorts.push((Sort { field, descending }, name));
@@ -70,7 +73,11 @@ impl Compiled {
             .iter()
             .map(|&id| {
                 let keys = match data.issues.get(&id) {
-                    Some(issue) => self.sorts.iter().map(|s| key(s.field, issue, data, &ranks)).collect(),
+                    Some(issue) => self
+                        .sorts
+                        .iter()
+                        .map(|s| key(s.field, issue, data, &ranks))
+                        .collect(),
                     None => vec![SortVal::Null; self.sorts.len()],
                 };
                 (keys, id)
@@ -79,7 +86,11 @@ impl Compiled {
         keyed.sort_by(|(a, _), (b, _)| {
             for ((x, y), sort) in a.iter().zip(b).zip(&self.sorts) {
                 let order = x.cmp_nulls_last(y);
-                let order = if sort.descending { order.reverse() } else { order };
+                let order = if sort.descending {
+                    order.reverse()
+                } else {
+                    order
+                };
                 if order != Ordering::Equal {
                     return order;
                 }
@@ -140,35 +151,63 @@ struct Ranks<'a> {
 
 impl<'a> Ranks<'a> {
     fn new(data: &'a SiteData) -> Self {
-        let index = |ids: Vec<&'a str>| -> HashMap<&'a str, i64> {
-            ids.into_iter().zip(0i64..).collect()
-        };
+        let index =
+            |ids: Vec<&'a str>| -> HashMap<&'a str, i64> { ids.into_iter().zip(0i64..).collect() };
         Ranks {
             status: index(data.statuses.iter().map(|s| s.id.as_str()).collect()),
             category: data
                 .statuses
                 .iter()
-                .map(|s| (s.id.as_str(), crate::sim::model::Category::ALL.iter().position(|c| *c == s.category).map_or(0, |p| p as i64)))
+                .map(|s| {
+                    (
+                        s.id.as_str(),
+                        crate::sim::model::Category::ALL
+                            .iter()
+                            .position(|c| *c == s.category)
+                            .map_or(0, |p| p as i64),
+                    )
+                })
                 .collect(),
             issue_type: index(data.issue_types.iter().map(|t| t.id.as_str()).collect()),
             resolution: index(data.resolutions.iter().map(|r| r.id.as_str()).collect()),
             // Highest priority (rank 1) is the greatest value.
-            priority: data.priorities.iter().map(|p| (p.id.as_str(), -i64::from(p.rank))).collect(),
-            user: data.users.iter().map(|u| (u.account_id.as_str(), u.display_name.to_lowercase())).collect(),
-            project: data.projects.iter().map(|p| (p.key.to_ascii_uppercase(), p.name.to_lowercase())).collect(),
+            priority: data
+                .priorities
+                .iter()
+                .map(|p| (p.id.as_str(), -i64::from(p.rank)))
+                .collect(),
+            user: data
+                .users
+                .iter()
+                .map(|u| (u.account_id.as_str(), u.display_name.to_lowercase()))
+                .collect(),
+            project: data
+                .projects
+                .iter()
+                .map(|p| (p.key.to_ascii_uppercase(), p.name.to_lowercase()))
+                .collect(),
         }
     }
 }
 
 fn key(field: FieldRef, issue: &Issue, data: &SiteData, ranks: &Ranks<'_>) -> SortVal {
     let rank = |map: &HashMap<&str, i64>, id: Option<&str>| {
-        id.and_then(|id| map.get(id)).map_or(SortVal::Null, |&r| SortVal::Int(r))
+        id.and_then(|id| map.get(id))
+            .map_or(SortVal::Null, |&r| SortVal::Int(r))
     };
     let user = |id: Option<&str>| match id {
-        Some(id) => SortVal::Text(ranks.user.get(id).cloned().unwrap_or_else(|| id.to_lowercase())),
+        Some(id) => SortVal::Text(
+            ranks
+                .user
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| id.to_lowercase()),
+        ),
         None => SortVal::Null,
     };
-    let millis = |t: Option<crate::sim::model::Ts>| t.map_or(SortVal::Null, |t| SortVal::Int(t.timestamp_millis()));
+    let millis = |t: Option<crate::sim::model::Ts>| {
+        t.map_or(SortVal::Null, |t| SortVal::Int(t.timestamp_millis()))
+    };
     let system = match field {
         FieldRef::System(s) => s,
         FieldRef::Custom(index) => return custom_key(index, issue, data, ranks),
@@ -195,7 +234,8 @@ fn key(field: FieldRef, issue: &Issue, data: &SiteData, ranks: &Ranks<'_>) -> So
             if issue.labels.is_empty() {
                 SortVal::Null
             } else {
-                let mut labels: Vec<String> = issue.labels.iter().map(|l| l.to_lowercase()).collect();
+                let mut labels: Vec<String> =
+                    issue.labels.iter().map(|l| l.to_lowercase()).collect();
                 labels.sort();
                 SortVal::Text(labels.join(" "))
             }
@@ -204,9 +244,13 @@ fn key(field: FieldRef, issue: &Issue, data: &SiteData, ranks: &Ranks<'_>) -> So
         System::Created => SortVal::Int(issue.created.timestamp_millis()),
         System::Updated => SortVal::Int(issue.updated.timestamp_millis()),
         System::ResolutionDate => millis(issue.resolution_date),
-        System::DueDate => issue
-            .due_date
-            .map_or(SortVal::Null, |d| SortVal::Int(d.and_time(chrono::NaiveTime::MIN).and_utc().timestamp_millis())),
+        System::DueDate => issue.due_date.map_or(SortVal::Null, |d| {
+            SortVal::Int(
+                d.and_time(chrono::NaiveTime::MIN)
+                    .and_utc()
+                    .timestamp_millis(),
+            )
+        }),
         // Not orderable; rejected when the sort is compiled.
         System::Description | System::Text | System::Comment => SortVal::Null,
     }
@@ -233,10 +277,15 @@ fn custom_key(index: usize, issue: &Issue, data: &SiteData, ranks: &Ranks<'_>) -
         },
         CustomKind::Select => {
             let id = first.get("id").and_then(Value::as_str);
-            let name = first.get("value").and_then(Value::as_str).or(first.as_str());
+            let name = first
+                .get("value")
+                .and_then(Value::as_str)
+                .or(first.as_str());
             cf.options
                 .iter()
-                .position(|(oid, value)| Some(oid.as_str()) == id || name.is_some_and(|n| super::text::eq_ci(n, value)))
+                .position(|(oid, value)| {
+                    Some(oid.as_str()) == id || name.is_some_and(|n| super::text::eq_ci(n, value))
+                })
                 .map_or(SortVal::Null, |p| SortVal::Int(p as i64))
         }
         CustomKind::Date => first
@@ -244,9 +293,18 @@ fn custom_key(index: usize, issue: &Issue, data: &SiteData, ranks: &Ranks<'_>) -
             .and_then(super::eval::parse_json_time)
             .map_or(SortVal::Null, SortVal::Int),
         CustomKind::User => {
-            let id = first.get("accountId").and_then(Value::as_str).or(first.as_str());
+            let id = first
+                .get("accountId")
+                .and_then(Value::as_str)
+                .or(first.as_str());
             match id {
-                Some(id) => SortVal::Text(ranks.user.get(id).cloned().unwrap_or_else(|| id.to_lowercase())),
+                Some(id) => SortVal::Text(
+                    ranks
+                        .user
+                        .get(id)
+                        .cloned()
+                        .unwrap_or_else(|| id.to_lowercase()),
+                ),
                 None => SortVal::Null,
             }
         }
@@ -259,13 +317,25 @@ mod tests {
 
     #[test]
     fn empty_values_sort_after_everything() {
-        assert_eq!(SortVal::Null.cmp_nulls_last(&SortVal::Int(1)), Ordering::Greater);
-        assert_eq!(SortVal::Int(1).cmp_nulls_last(&SortVal::Null), Ordering::Less);
-        assert_eq!(SortVal::Null.cmp_nulls_last(&SortVal::Null), Ordering::Equal);
+        assert_eq!(
+            SortVal::Null.cmp_nulls_last(&SortVal::Int(1)),
+            Ordering::Greater
+        );
+        assert_eq!(
+            SortVal::Int(1).cmp_nulls_last(&SortVal::Null),
+            Ordering::Less
+        );
+        assert_eq!(
+            SortVal::Null.cmp_nulls_last(&SortVal::Null),
+            Ordering::Equal
+        );
         assert_eq!(
             SortVal::Key("A".into(), 10).cmp_nulls_last(&SortVal::Key("A".into(), 9)),
             Ordering::Greater
         );
-        assert_eq!(SortVal::Float(f64::NAN).cmp_nulls_last(&SortVal::Float(1.0)), Ordering::Greater);
+        assert_eq!(
+            SortVal::Float(f64::NAN).cmp_nulls_last(&SortVal::Float(1.0)),
+            Ordering::Greater
+        );
     }
 }

@@ -23,7 +23,8 @@ pub fn structure(query: &Query) -> Value {
 }
 
 fn clause_json(clause: &Clause) -> Value {
-    let compound = |operator: &str, clauses: Vec<Value>| json!({ "clauses": clauses, "operator": operator });
+    let compound =
+        |operator: &str, clauses: Vec<Value>| json!({ "clauses": clauses, "operator": operator });
     match clause {
         Clause::And(items) => compound("and", items.iter().map(clause_json).collect()),
         Clause::Or(items) => compound("or", items.iter().map(clause_json).collect()),
@@ -130,10 +131,22 @@ mod tests {
     #[test]
     fn quoted_values_and_fields_are_re_encoded() {
         let s = structure_of(r#""Story Points" in ("Service requests", Incidents, EMPTY)"#);
-        assert_eq!(s["where"]["field"], json!({"name": "Story Points", "encodedName": "\"Story Points\""}));
-        assert_eq!(s["where"]["operand"]["encodedOperand"], json!("(\"Service requests\", Incidents, EMPTY)"));
-        assert_eq!(s["where"]["operand"]["values"][0]["encodedValue"], json!("\"Service requests\""));
-        assert_eq!(s["where"]["operand"]["values"][2], json!({"keyword": "empty"}));
+        assert_eq!(
+            s["where"]["field"],
+            json!({"name": "Story Points", "encodedName": "\"Story Points\""})
+        );
+        assert_eq!(
+            s["where"]["operand"]["encodedOperand"],
+            json!("(\"Service requests\", Incidents, EMPTY)")
+        );
+        assert_eq!(
+            s["where"]["operand"]["values"][0]["encodedValue"],
+            json!("\"Service requests\"")
+        );
+        assert_eq!(
+            s["where"]["operand"]["values"][2],
+            json!({"keyword": "empty"})
+        );
     }
 
     #[test]
@@ -142,14 +155,20 @@ mod tests {
         assert_eq!(s["where"]["operator"], json!("not"));
         assert_eq!(s["where"]["clauses"].as_array().map(Vec::len), Some(1));
         let s = structure_of("order by key");
-        assert_eq!(s, json!({"orderBy": {"fields": [{"field": {"name": "key", "encodedName": "key"}}]}}));
+        assert_eq!(
+            s,
+            json!({"orderBy": {"fields": [{"field": {"name": "key", "encodedName": "key"}}]}})
+        );
         assert_eq!(structure_of(""), json!({}));
     }
 
     #[test]
     fn custom_field_references_keep_their_bracket_form() {
         let s = structure_of("cf[10030] >= 3 and due <= startOfDay(-1d)");
-        assert_eq!(s["where"]["clauses"][0]["field"], json!({"name": "cf[10030]", "encodedName": "cf[10030]"}));
+        assert_eq!(
+            s["where"]["clauses"][0]["field"],
+            json!({"name": "cf[10030]", "encodedName": "cf[10030]"})
+        );
         assert_eq!(
             s["where"]["clauses"][1]["operand"],
             json!({"function": "startOfDay", "arguments": ["-1d"], "encodedOperand": "startOfDay(-1d)"})

@@ -138,19 +138,21 @@ pub async fn edit(State(state): State<Arc<SimState>>, caller: Caller, Path((key,
 }
 
 pub async fn delete(State(state): State<Arc<SimState>>, caller: Caller, Path((key, id)): Path<(String, String)>) -> ApiResult<StatusCode> {
-    let (issue_id, comment_id) = {
+    let (issue_id, comment_id, before) = {
         let mut data = state.data.write();
         let (issue_id, index) = find(&data, &caller, &key, &id)?;
         let issue = data.issues.get_mut(&issue_id).ok_or_else(ApiError::issue_not_found)?;
         if issue.comments[index].author != caller.user.account_id && !caller.user.admin {
             return Err(ApiError::forbidden("You do not have the permission to delete this comment."));
         }
+        // The webhook payload still describes the deleted comment.
+        let before = issue.clone();
         let removed = issue.comments.remove(index);
         issue.updated = Utc::now();
-        (issue_id, removed.id)
+        (issue_id, removed.id, before)
     };
     state.bump_version();
-    state.emit(Event::comment("comment_deleted", issue_id, comment_id, &caller.user.account_id));
+    state.emit(Event::comment("comment_deleted", issue_id, comment_id, &caller.user.account_id).with_before(before));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -159,10 +161,13 @@ pub struct IdList {
     ids: Option<Vec<i64>>,
 }
 
-/// `POST comment/list`: comments by id (up to 1000), only those on issues the caller may browse.
+/// `POST comment/list`: comments by id (1 to 1000), only those on issues the caller may browse.
 pub async fn by_ids(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(raw): RawQuery, Body(request): Body<IdList>) -> ApiResult<Json<Value>> {
     let rendered = Params::parse(raw.as_deref()).list("expand").iter().any(|e| e == "renderedBody");
     let ids = request.ids.unwrap_or_default();
+    if ids.is_empty() {
+        return Err(ApiError::bad_request("At least one comment id must be provided."));
+    }
     if ids.len() > 1000 {
         return Err(ApiError::bad_request("The number of comment ids exceeds the maximum of 1000."));
     }

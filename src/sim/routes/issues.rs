@@ -261,15 +261,14 @@ pub async fn delete(State(state): State<Arc<SimState>>, caller: Caller, Path(key
         if let Some(p) = parent.and_then(|p| data.issues.get_mut(&p)) {
             p.subtasks.retain(|s| *s != id);
         }
-        for id in &removed {
-            data.issues.remove(id);
-        }
-        data.keys.retain(|_, v| !removed.contains(v));
+        let ids = removed;
+        let removed: Vec<Issue> = ids.iter().filter_map(|id| data.issues.remove(id)).collect();
+        data.keys.retain(|_, v| !ids.contains(v));
         removed
     };
     state.bump_version();
-    for id in removed {
-        state.emit(Event::issue("jira:issue_deleted", id, &caller.user.account_id, Vec::new()));
+    for issue in removed {
+        state.emit(Event::issue("jira:issue_deleted", issue.id, &caller.user.account_id, Vec::new()).with_before(issue));
     }
     Ok(StatusCode::NO_CONTENT)
 }

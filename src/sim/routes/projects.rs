@@ -13,7 +13,8 @@ use crate::sim::error::{ApiError, ApiResult};
 use crate::sim::json::{Render, SYSTEM_FIELDS, field_name};
 use crate::sim::model::CustomKind;
 
-/// Only projects the caller may browse; `query` matches key or name, case-insensitively.
+/// Only projects the caller may browse; `query` matches key or name, case-insensitively;
+/// `expand` adds `description`, `lead` and `issueTypes`.
 pub async fn search(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
     let params = Params::parse(raw.as_deref());
     let start = params.int("startAt", 0)? as usize;
@@ -41,7 +42,8 @@ pub async fn search(State(state): State<Arc<SimState>>, caller: Caller, RawQuery
     }
     let total = projects.len();
     let render = Render { data: &data, base: &state.base_url };
-    let values: Vec<Value> = projects.iter().skip(start).take(max).map(|p| render.project(p)).collect();
+    let expand = params.list("expand");
+    let values: Vec<Value> = projects.iter().skip(start).take(max).map(|p| render.project_expanded(p, &expand)).collect();
     let is_last = start + values.len() >= total;
     let mut body = json!({
         "self": format!("{}/rest/api/3/project/search?maxResults={max}&startAt={start}", state.base_url),

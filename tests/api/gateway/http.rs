@@ -1,0 +1,86 @@
+//! The HTTP surface: GET queries, GraphiQL, mutations refused over GET, limits and malformed
+//! input answered with JSON and stable codes.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{error_codes, spawn_app};
+
+#[tokio::test]
+async fn get_runs_queries_and_refuses_mutations() {
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.gateway);
+    let answer: Value = app.http.get(&url).query(&[("query", "{ issue(key: \"DEMO-2\") { key } }")]).send().await.expect("get").json().await.expect("json");
+    assert_eq!(answer["data"]["issue"]["key"], "DEMO-2", "{answer}");
+    let response = app.http.get(&url).query(&[("query", "mutation { __typename }")]).send().await.expect("get");
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(error_codes(&body), vec!["BAD_USER_INPUT"]);
+}
+
+#[tokio::test]
+async fn a_browser_gets_graphiql_from_get_graphql() {
+    let app = spawn_app().await;
+    let response = app.http.get(format!("{}/graphql", app.gateway)).header("accept", "text/html").send().await.expect("get");
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("html");
+    assert!(html.contains("graphiql") || html.contains("GraphiQL"), "{html}");
+    assert!(html.contains("/graphql/ws"));
+}
+
+#[tokio::test]
+async fn health_and_ready_answer_json() {
+    let app = spawn_app().await;
+    for path in ["/health", "/ready"] {
+        let response = app.http.get(format!("{}{path}", app.gateway)).send().await.expect("get");
+        assert_eq!(response.status(), 200, "{path}");
+        let body: Value = response.json().await.expect("json");
+        assert!(body["status"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_queries_get_json_errors_with_codes() {
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.gateway);
+    let response = app.http.post(&url).header("content-type", "application/json").body("{not json").send().await.expect("post");
+    assert_eq!(response.status(), 400);
+    assert_eq!(error_codes(&response.json().await.expect("json")), vec!["BAD_USER_INPUT"]);
+    let answer = app.graphql("{ issues(jql: ").await;
+    assert_eq!(error_codes(&answer), vec!["BAD_USER_INPUT"], "{answer}");
+    let answer = app.graphql("{ noSuchField }").await;
+    assert_eq!(error_codes(&answer), vec!["BAD_USER_INPUT"], "{answer}");
+    let answer = app.graphql(r#"{ issue(key: "DEMO-1 OR 1=1") { key } }"#).await;
+    assert_eq!(error_codes(&answer), vec!["BAD_USER_INPUT"], "{answer}");
+}
+
+#[tokio::test]
+async fn a_huge_body_is_refused_with_413_and_json() {
+    let app = spawn_app().await;
+    let padding = "x".repeat(2 * 1024 * 1024);
+    let response = app
+        .http
+        .post(format!("{}/graphql", app.gateway))
+        .json(&json!({ "query": "{ viewer { displayName } }", "variables": { "pad": padding } }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 413);
+    assert_eq!(error_codes(&response.json().await.expect("json")), vec!["BAD_USER_INPUT"]);
+}
+
+#[tokio::test]
+async fn oversized_pages_deep_queries_and_costly_queries_are_refused() {
+    let app = spawn_app().await;
+    app.reset_log();
+    let answer = app.graphql(r#"{ issues(jql: "project = DEMO", first: 1000) { edges { node { key } } } }"#).await;
+    assert_eq!(error_codes(&answer), vec!["BAD_USER_INPUT"], "{answer}");
+    let deep = r#"{ issue(key: "DEMO-1") { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { key } } } } } } } } } } } } }"#;
+    let answer = app.graphql(deep).await;
+    assert_eq!(error_codes(&answer), vec!["QUERY_TOO_COMPLEX"], "{answer}");
+    let costly = r#"{ a: issues(jql: "project = DEMO", first: 100) { edges { node { comments(first: 100) { edges { node { author { displayName } body { text html markdown } } } } } } }
+                     b: issues(jql: "project = OPS", first: 100) { edges { node { comments(first: 100) { edges { node { author { displayName } body { text html markdown } } } } } } } }"#;
+    let answer = app.graphql(costly).await;
+    assert_eq!(error_codes(&answer), vec!["QUERY_TOO_COMPLEX"], "{answer}");
+    assert!(app.jira_calls().is_empty(), "refused queries reach Jira: {:?}", app.jira_calls());
+}

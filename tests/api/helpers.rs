@@ -1,0 +1,104 @@
+//! `TestApp`: a simulated Jira site and a gateway wired to it, both on port 0.
+
+use std::time::Duration;
+
+use jira_gateway::app::App;
+use jira_gateway::config::Config;
+use jira_gateway::sim::{self, FaultConfig, FaultRule, SimConfig, SimHandle};
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub site: SimHandle,
+    /// `http://127.0.0.1:port` of the gateway.
+    pub gateway: String,
+    pub http: reqwest::Client,
+}
+
+/// Starts a simulated site alone (seed 42, 500 issues unless changed).
+pub async fn spawn_site(config: SimConfig) -> SimHandle {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind sim");
+    sim::spawn(config, listener).await.expect("start sim")
+}
+
+/// A gateway acting as `admin@demo.test`, with fast retries, over a default site.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(SimConfig::default(), "admin@demo.test", |_| {}).await
+}
+
+/// A gateway acting as `user` (a simulated user's email) over a site built from `sim_config`;
+/// `tweak` adjusts the gateway's configuration.
+pub async fn spawn_app_with(sim_config: SimConfig, user: &str, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let site = spawn_site(sim_config).await;
+    let token = {
+        let data = site.state.data.read();
+        data.user_by_email(user).expect("known simulated user").api_token.clone()
+    };
+    let mut config = Config {
+        port: 0,
+        jira_base_url: Some(site.base_url().to_string()),
+        jira_email: Some(user.to_string()),
+        jira_api_token: Some(secrecy::SecretString::from(token)),
+        jira_retry_base_ms: 10,
+        jira_retry_max_ms: 50,
+        jira_timeout_ms: 5_000,
+        jira_max_wait_ms: 3_000,
+        ..Config::default()
+    };
+    tweak(&mut config);
+    let app = App::build(config).await.expect("build gateway");
+    let gateway = format!("http://{}", app.local_addr().expect("gateway address"));
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp { site, gateway, http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client") }
+}
+
+impl TestApp {
+    /// POSTs a query (with variables) and returns the JSON answer, whatever the status.
+    pub async fn graphql_with(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}/graphql", self.gateway))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("gateway answers");
+        response.json().await.expect("JSON answer")
+    }
+
+    pub async fn graphql(&self, query: &str) -> Value {
+        self.graphql_with(query, Value::Null).await
+    }
+
+    /// Clears the simulated site's request log.
+    pub fn reset_log(&self) {
+        self.site.log().clear();
+    }
+
+    /// REST API calls that reached the simulated site since the last reset.
+    pub fn jira_calls(&self) -> Vec<String> {
+        self.site
+            .log()
+            .entries()
+            .into_iter()
+            .filter(|e| e.path.contains("/rest/api/"))
+            .map(|e| format!("{} {}", e.method, e.path))
+            .collect()
+    }
+
+    pub fn fault(&self, rule: FaultRule) {
+        self.site.set_faults(FaultConfig { rules: vec![rule], ..FaultConfig::default() });
+    }
+}
+
+/// `extensions.code` of every error in a GraphQL answer.
+pub fn error_codes(answer: &Value) -> Vec<String> {
+    answer["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+/// Basic auth header value for a simulated user.
+pub fn basic(email: &str, token: &str) -> String {
+    use base64::Engine;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}")))
+}
