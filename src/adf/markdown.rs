@@ -215,17 +215,19 @@ fn card_md(url: &str) -> String {
     }
 }
 
-/// A link destination with the characters that would end or confuse it percent-encoded.
+/// A link destination: parentheses and backslashes are backslash-escaped (the parser gives
+/// back the exact URL); spaces and angle brackets, invalid in a URL anyway, are percent-encoded.
 fn destination(href: &str) -> String {
     let mut out = String::with_capacity(href.len());
     for c in href.chars() {
         match c {
+            '(' | ')' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
             ' ' => out.push_str("%20"),
-            '(' => out.push_str("%28"),
-            ')' => out.push_str("%29"),
             '<' => out.push_str("%3C"),
             '>' => out.push_str("%3E"),
-            '\\' => out.push_str("%5C"),
             c if c.is_control() || c.is_whitespace() => {
                 let mut buf = [0; 4];
                 for byte in c.encode_utf8(&mut buf).bytes() {
@@ -521,6 +523,8 @@ fn code_span(text: &str, context: Context) -> String {
 fn escape(text: &str, context: Context, line_start: bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let text = if line_start { text.trim_start_matches(is_md_space) } else { text };
+    // Headings and table cells hold one line of inline content: no block syntax to guard.
+    let line_start = line_start && context == Context::Body;
     let digits = if line_start { text.bytes().take_while(u8::is_ascii_digit).count() } else { 0 };
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -572,7 +576,7 @@ mod tests {
     }
 
     #[test]
-    fn destination_percent_encodes_breaking_characters() {
-        assert_eq!(destination("https://x.test/a b(c)"), "https://x.test/a%20b%28c%29");
+    fn destination_escapes_characters_that_would_end_it() {
+        assert_eq!(destination("https://x.test/a b(c)\\"), r"https://x.test/a%20b\(c\)\\");
     }
 }

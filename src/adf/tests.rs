@@ -412,3 +412,16 @@ fn safe_href_accepts_only_web_and_mail_schemes() {
         assert_eq!(safe_href(bad), None, "{bad:?}");
     }
 }
+
+
+#[test]
+fn link_targets_with_parentheses_and_backslashes_round_trip_exactly() {
+    let doc = doc([paragraph([link("Foo", "https://e.test/wiki/Foo_(bar)?q=a\\b")])]);
+    assert_eq!(from_markdown(&to_markdown(&doc)), doc);
+}
+
+#[test]
+fn table_cells_and_headings_skip_line_start_escapes() {
+    let doc = doc([heading(3, [text("1. - Intro")]), table([header_row(&["p50"]), body_row(&["0.9 s"]), body_row(&["- x"])])]);
+    assert_eq!(to_markdown(&doc), "### 1. - Intro\n\n| p50 |\n| --- |\n| 0.9 s |\n| - x |");
+}

@@ -23,11 +23,14 @@ fn one_rich_issue_renders_every_adf_node_with_thai_and_cyrillic_as_text() {
     };
     let started = Instant::now();
     let pdf = render_pdf(&report(vec![rich_issue()]), &options).unwrap();
+    let first = started.elapsed();
+    let again = Instant::now();
+    render_pdf(&report(vec![rich_issue()]), &options).unwrap();
     eprintln!(
-        "rich issue: {} pages, {} KB in {:?} (debug build)",
+        "rich issue: {} pages, {} KB in {first:?}, the same again in {:?} (debug build)",
         pdf.pages,
         pdf.bytes.len() / 1024,
-        started.elapsed()
+        again.elapsed()
     );
     let path = save("rich-issue", &pdf);
 
@@ -340,7 +343,13 @@ fn awkward_content_stays_inside_the_page() {
     issue.summary = "A very long summary ".repeat(12);
     issue.labels = (0..30).map(|i| format!("label-number-{i}")).collect();
     let wide: Vec<Value> = (0..10)
-        .map(|c| cell(if c == 0 { "tableHeader" } else { "tableCell" }, &format!("column {c} with a long text value"), json!({})))
+        .map(|c| {
+            cell(
+                if c == 0 { "tableHeader" } else { "tableCell" },
+                &format!("column {c} with a long text value"),
+                json!({}),
+            )
+        })
         .collect();
     issue.description = Some(json!({"type": "doc", "content": [
         {"type": "table", "content": [{"type": "tableRow", "content": wide}, {"type": "tableRow", "content": wide}]},
@@ -349,8 +358,20 @@ fn awkward_content_stays_inside_the_page() {
         {"type": "mediaSingle", "content": [{"type": "media", "attrs": {"id": "tall", "type": "file"}}]},
     ]}));
     issue.attachments = vec![
-        ExportAttachment { id: Some("huge".into()), filename: "huge.png".into(), mime_type: "image/png".into(), size: 1, content: Some(png(2400, 1200, |x, _| [(x % 256) as u8, 90, 160])) },
-        ExportAttachment { id: Some("tall".into()), filename: "tall.png".into(), mime_type: "image/png".into(), size: 1, content: Some(png(60, 1800, |_, y| [200, (y % 256) as u8, 60])) },
+        ExportAttachment {
+            id: Some("huge".into()),
+            filename: "huge.png".into(),
+            mime_type: "image/png".into(),
+            size: 1,
+            content: Some(png(2400, 1200, |x, _| [(x % 256) as u8, 90, 160])),
+        },
+        ExportAttachment {
+            id: Some("tall".into()),
+            filename: "tall.png".into(),
+            mime_type: "image/png".into(),
+            size: 1,
+            content: Some(png(60, 1800, |_, y| [200, (y % 256) as u8, 60])),
+        },
     ];
     let pdf = render_pdf(&report(vec![issue]), &RenderOptions::default()).unwrap();
     save("awkward", &pdf);

@@ -97,6 +97,7 @@ fn operators(ops: &[super::ast::Operator]) -> Value {
 /// `{"results": [{"value", "displayName"}]}`. The matched part of `displayName` is wrapped in
 /// `<b>…</b>` (a word-start match is preferred) and the rest is HTML-escaped. Only values the
 /// viewer may see are offered: projects they can browse, labels of issues they can browse.
+/// Users match on display name, or on an email that starts with the typed text.
 /// Unknown or unsupported fields give no results.
 pub fn suggestions(data: &SiteData, viewer: &User, field_name: &str, field_value: &str) -> Value {
     let field = Field {
@@ -114,7 +115,7 @@ pub fn suggestions(data: &SiteData, viewer: &User, field_name: &str, field_value
         .filter(|c| {
             needle.is_empty()
                 || contains_ci(&c.label, &needle)
-                || c.also.iter().any(|a| contains_ci(a, &needle))
+                || c.also.iter().any(|a| prefix_len_ci(a, &needle).is_some())
         })
         .take(MAX_SUGGESTIONS)
         .map(|c| json!({ "value": c.value, "displayName": highlight(&c.label, &needle) }))
@@ -133,7 +134,7 @@ struct Candidate {
     value: String,
     /// What is shown (and highlighted).
     label: String,
-    /// Other texts that also make it match (e.g. a user's email).
+    /// Other texts that make it match when they start with the typed text (a user's email).
     also: Vec<String>,
 }
 

@@ -1015,35 +1015,3 @@ mod tests {
         );
     }
 }
-#[cfg(test)]
-mod tmp_seed {
-    use super::*;
-    #[test]
-    fn tmp_seed_queries() {
-        let now = chrono::Utc::now();
-        let data = crate::sim::seed::generate(&crate::sim::seed::SeedOptions { seed: 42, issues: 3000, anchor: now });
-        let users: Vec<_> = data.users.iter().map(|u| (u.account_id.clone(), u.admin, u.locale.clone())).collect();
-        eprintln!("users {users:?}");
-        eprintln!("projects {:?}", data.projects.iter().map(|p| (&p.key, &p.name, p.admin_only)).collect::<Vec<_>>());
-        eprintln!("statuses {:?}", data.statuses.iter().map(|p| (&p.id, &p.name)).collect::<Vec<_>>());
-        let viewer = data.users.iter().find(|u| !u.admin).cloned().expect("user");
-        let admin = data.users.iter().find(|u| u.admin).cloned().expect("admin");
-        for jql in [
-            "project = DEMO", "project in (DEMO, SEC)", "status = Done", "statusCategory != Done order by priority",
-            "assignee = currentUser()", "assignee is EMPTY", "\"Story Points\" >= 5", "Team = Mobile", "\"Start date\" < now()",
-            "Reviewer is not EMPTY", "text ~ login", "summary ~ ログイン", "summary ~ ระบบ", "labels is not EMPTY order by labels",
-            "created > -30d order by created desc", "duedate < now() and resolution = Unresolved", "parent is not EMPTY",
-            "priority > Medium order by key", "type = Bug",
-        ] {
-            for v in [&viewer, &admin] {
-                let t = std::time::Instant::now();
-                match search(&data, v, now, jql) {
-                    Ok(ids) => eprintln!("{jql} [{}]: {} in {:?}", v.account_id, ids.len(), t.elapsed()),
-                    Err(e) => eprintln!("{jql} [{}]: ERROR {}", v.account_id, e),
-                }
-            }
-        }
-        eprintln!("{}", suggestions(&data, &viewer, "labels", ""));
-        eprintln!("{}", suggestions(&data, &viewer, "assignee", "a"));
-    }
-}

@@ -230,6 +230,16 @@ pub async fn edit(
         let now = Utc::now();
         let comments = commit_changes(&mut data, &mut issue, &caller.user.account_id, items.clone(), new_comments, now);
         let id = issue.id;
+        // Keep the parents' `subtasks` in sync with a changed `parent`.
+        let old_parent = data.issues.get(&id).and_then(|i| i.parent);
+        if old_parent != issue.parent {
+            if let Some(p) = old_parent.and_then(|p| data.issues.get_mut(&p)) {
+                p.subtasks.retain(|s| *s != id);
+            }
+            if let Some(p) = issue.parent.and_then(|p| data.issues.get_mut(&p)) {
+                p.subtasks.push(id);
+            }
+        }
         data.issues.insert(id, issue);
         (id, items, comments)
     };

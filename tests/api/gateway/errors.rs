@@ -101,3 +101,15 @@ async fn every_error_code_is_pinned() {
     ]
     "#);
 }
+
+#[tokio::test]
+async fn a_removed_jira_api_is_an_internal_error_that_does_not_leak_upstream_text() {
+    let app = spawn_app().await;
+    // As Jira answers a removed API (CHANGE-2046); the gateway must never call one, so it is a bug.
+    app.fault(FaultRule { path: "/search/jql".into(), status: Some(410), ..Default::default() });
+    app.reset_log();
+    let answer = app.graphql(r#"{ issues(jql: "project = DEMO", first: 1) { edges { node { key } } } }"#).await;
+    assert_eq!(error_codes(&answer), vec!["INTERNAL"], "{answer}");
+    assert_eq!(answer["errors"][0]["message"], "Internal error");
+    assert_eq!(app.jira_calls().len(), 1, "a 410 is not retried");
+}

@@ -191,3 +191,24 @@ async fn the_changelog_endpoint_pages_oldest_first() {
     assert_eq!(first.body["values"][0]["id"], issue.changelog[0].id.to_string());
     assert_eq!(first.body["isLast"], false);
 }
+
+#[tokio::test]
+async fn moving_a_subtask_to_another_parent_updates_both_parents() {
+    let sim = Sim::start().await;
+    let subtask = sim.issue_where(|i| i.project == "DEMO" && i.issue_type == "10005");
+    let old_parent = sim.issue_where(|i| Some(i.id) == subtask.parent);
+    let new_parent = sim.issue_where(|i| i.project == "DEMO" && i.issue_type == "10003" && i.id != old_parent.id);
+
+    let answer = sim.put(ADMIN, &format!("/issue/{}", subtask.key), &json!({ "fields": { "parent": { "key": new_parent.key } } })).await;
+
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
+    let subtask_keys = |body: &serde_json::Value| -> Vec<String> {
+        body["fields"]["subtasks"].as_array().expect("subtasks").iter().map(|s| s["key"].as_str().expect("key").to_string()).collect()
+    };
+    let old = sim.get(ADMIN, &format!("/issue/{}?fields=subtasks", old_parent.key)).await;
+    let new = sim.get(ADMIN, &format!("/issue/{}?fields=subtasks", new_parent.key)).await;
+    assert!(!subtask_keys(&old.body).contains(&subtask.key));
+    assert!(subtask_keys(&new.body).contains(&subtask.key));
+    let moved = sim.get(ADMIN, &format!("/issue/{}?fields=parent", subtask.key)).await;
+    assert_eq!(moved.body["fields"]["parent"]["key"], new_parent.key.as_str());
+}

@@ -8,6 +8,7 @@ mod determinism;
 mod faults;
 mod issues;
 mod jql;
+mod jql_semantics;
 mod oauth;
 mod search;
 mod site;

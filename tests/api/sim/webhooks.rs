@@ -211,3 +211,39 @@ async fn a_comment_event_carries_a_plain_text_body_and_no_user() {
     assert_eq!(payload["issue"]["key"], issue.key.as_str());
     assert!(delivery.headers.get("x-hub-signature").is_none(), "no secret, no signature");
 }
+
+#[tokio::test]
+async fn deleting_an_issue_delivers_issue_deleted_with_the_issue() {
+    let sim = Sim::start().await;
+    let (url, mut rx) = receiver().await;
+    sim.send(Method::POST, &format!("{}/_sim/webhooks", sim.base()), None, Some(&json!({ "url": url, "events": ["jira:issue_deleted"] }))).await;
+    let issue = sim.issue_where(|i| i.project == "DEMO" && i.subtasks.is_empty());
+
+    let deleted = sim.act_as(Method::DELETE, ALICE, &format!("/issue/{}", issue.key), None).await;
+
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let payload: Value = serde_json::from_slice(&next(&mut rx).await.body).expect("JSON payload");
+    assert_eq!(payload["webhookEvent"], "jira:issue_deleted");
+    assert_eq!(payload["issue"]["key"], issue.key.as_str());
+    assert_eq!(payload["issue"]["fields"]["summary"], issue.summary.as_str());
+    assert_eq!(payload["user"]["emailAddress"], ALICE);
+    assert!(payload.get("changelog").is_none());
+}
+
+#[tokio::test]
+async fn deleting_a_comment_delivers_comment_deleted_with_the_comment() {
+    let sim = Sim::start().await;
+    let (url, mut rx) = receiver().await;
+    sim.send(Method::POST, &format!("{}/_sim/webhooks", sim.base()), None, Some(&json!({ "url": url, "events": ["comment_deleted"] }))).await;
+    let issue = sim.issue_where(|i| i.project == "DEMO" && !i.comments.is_empty());
+    let comment = &issue.comments[0];
+
+    let deleted = sim.delete(ADMIN, &format!("/issue/{}/comment/{}", issue.key, comment.id)).await;
+
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let payload: Value = serde_json::from_slice(&next(&mut rx).await.body).expect("JSON payload");
+    assert_eq!(payload["webhookEvent"], "comment_deleted");
+    assert_eq!(payload["comment"]["id"], comment.id.to_string());
+    assert_eq!(payload["comment"]["body"], &*comment.body.text);
+    assert_eq!(payload["comment"]["author"]["accountId"], comment.author.as_str());
+}
