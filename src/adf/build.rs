@@ -226,6 +226,16 @@ pub fn media_single(id: &str, alt: &str, width: u32, height: u32) -> Value {
     })
 }
 
+/// An attachment shown inline in text (a file chip).
+pub fn media_inline(id: &str, alt: &str) -> Value {
+    json!({ "type": "mediaInline", "attrs": { "type": "file", "id": id, "collection": "", "alt": alt } })
+}
+
+/// A link shown as a block-level smart card.
+pub fn block_card(url: &str) -> Value {
+    json!({ "type": "blockCard", "attrs": { "url": url } })
+}
+
 /// A link shown as a smart card inside text.
 pub fn inline_card(url: &str) -> Value {
     json!({ "type": "inlineCard", "attrs": { "url": url } })

@@ -17,11 +17,10 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 
-use super::ExportError;
 use super::data::Payload;
 use super::fonts::Fonts;
+use super::{ExportError, LIB_TEMPLATE};
 
-const LIB_TYP: &str = include_str!("templates/lib.typ");
 const ISSUE_TYP: &str = include_str!("templates/issue.typ");
 const REPORT_TYP: &str = include_str!("templates/report.typ");
 
@@ -38,7 +37,8 @@ static DATA_ID: LazyLock<FileId> = LazyLock::new(|| file_id("/data.json"));
 
 /// Parsed once: the built-in sources never change, and reusing them lets typst reuse its
 /// memoized evaluation across renders.
-static LIB_SOURCE: LazyLock<Source> = LazyLock::new(|| Source::new(*LIB_ID, LIB_TYP.to_owned()));
+static LIB_SOURCE: LazyLock<Source> =
+    LazyLock::new(|| Source::new(*LIB_ID, LIB_TEMPLATE.to_owned()));
 static ISSUE_SOURCE: LazyLock<Source> =
     LazyLock::new(|| Source::new(*MAIN_ID, ISSUE_TYP.to_owned()));
 static REPORT_SOURCE: LazyLock<Source> =

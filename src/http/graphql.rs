@@ -2,13 +2,12 @@
 
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 use super::HttpError;
 use crate::app::AppState;
@@ -55,7 +54,7 @@ pub async fn get(State(state): State<Arc<AppState>>, headers: HeaderMap, RawQuer
     let wants_html = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     if !raw.contains("query=") {
         if wants_html {
-            return Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").title("jira-gateway").finish()).into_response();
+            return super::graphiql::page();
         }
         return HttpError::new(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", "Pass a `query` parameter, or open this URL in a browser for GraphiQL.").into_response();
     }

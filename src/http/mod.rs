@@ -2,6 +2,7 @@
 //! `/ready`, and the tower layers around them.
 
 mod error;
+mod graphiql;
 mod graphql;
 mod ws;
 
@@ -33,6 +34,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
+        .route("/graphiql/{tag}/{file}", get(graphiql::asset))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .fallback(|| async { HttpError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such route.") })

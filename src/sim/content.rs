@@ -9,9 +9,9 @@
 use serde_json::Value;
 
 use crate::adf::build::{
-    background_mark, blockquote, body_row, bullet_list, code, code_block, color_mark, colored, date, decision_item,
+    background_mark, block_card, blockquote, body_row, bullet_list, code, code_block, color_mark, colored, date, decision_item,
     decision_list, doc, em, emoji, expand, hard_break, header_row, heading, inline_card, item, link, list_item,
-    mark, marked, media_single, mention, ordered_list, panel, paragraph, rule, status, strike, strong, subsup_mark, table,
+    mark, marked, media_inline, media_single, mention, ordered_list, panel, paragraph, rule, status, strike, strong, subsup_mark, table,
     task_item, task_list, text, underline,
 };
 
@@ -310,8 +310,9 @@ fn english_descriptions() -> Vec<Value> {
                 em("Proposal:"),
                 text(" store the delivery first, then acknowledge it. See "),
                 inline_card("https://developer.atlassian.com/cloud/jira/platform/webhooks/"),
-                text("."),
+                text(". The fix is in review:"),
             ]),
+            block_card("https://github.com/example/webhook-receiver/pull/42"),
             paragraph([
                 text("Contact for the receiver:"),
                 hard_break(),
@@ -919,7 +920,9 @@ fn english_comments() -> Vec<Value> {
         doc([para("Moving this to the next sprint; we ran out of time.")]),
         doc([paragraph([text("Verified on iOS 18 and Android 15. "), status("Verified", "green")])]),
         doc([paragraph([
-            text("Logs attached. The errors start at 09:14 UTC."),
+            text("Logs attached: "),
+            media_inline("att-501", "receiver.log"),
+            text(". The errors start at 09:14 UTC."),
             hard_break(),
             text("Request id: "),
             code("req-7f3a2b"),
@@ -1382,6 +1385,8 @@ mod tests {
             "mediaSingle",
             "media",
             "inlineCard",
+            "blockCard",
+            "mediaInline",
             "rule",
             "hardBreak",
             "expand",
@@ -1437,7 +1442,9 @@ mod tests {
         let html = to_html(&pool[2]);
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!html.contains("<script"));
-        assert!(!html.contains("javascript:"));
+        assert!(!html.contains("href=\"javascript:"), "{html}");
+        assert!(html.contains("&lt;a href=&quot;javascript:alert(1)&quot;&gt;"), "code shown as text");
+        assert!(html.contains("literally. This link must be dropped</p>"), "unsafe link kept as text");
         let tricky = &pool[9];
         let round_trip = to_text(&from_markdown(&to_markdown(tricky)));
         for literal in ["**not bold**", "_not italic_", "# this line", "1. this is not", "#read(\"/etc/passwd\")", "C:\\Temp\\new"] {

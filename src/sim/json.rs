@@ -111,9 +111,16 @@ pub struct Render<'a> {
 }
 
 impl Render<'_> {
+    /// A user embedded in another resource (`UserDetails`: no `locale`).
     pub fn user(&self, account_id: &str) -> Value {
         match self.data.user(account_id) {
-            Some(u) => self.user_full(u),
+            Some(u) => {
+                let mut value = self.user_full(u);
+                if let Some(obj) = value.as_object_mut() {
+                    obj.remove("locale");
+                }
+                value
+            }
             None => json!({
                 "accountId": account_id,
                 "accountType": "atlassian",
@@ -278,8 +285,9 @@ impl Render<'_> {
         })
     }
 
+    /// An attachment; only images have a `thumbnail`.
     pub fn attachment(&self, a: &Attachment) -> Value {
-        json!({
+        let mut value = json!({
             "self": format!("{}/rest/api/3/attachment/{}", self.base, a.id),
             "id": a.id.to_string(),
             "filename": a.filename,
@@ -288,10 +296,11 @@ impl Render<'_> {
             "size": a.content.len(),
             "mimeType": a.mime_type,
             "content": format!("{}/rest/api/3/attachment/content/{}", self.base, a.id),
-            "thumbnail": if a.mime_type.starts_with("image/") {
-                json!(format!("{}/rest/api/3/attachment/thumbnail/{}", self.base, a.id))
-            } else { Value::Null },
-        })
+        });
+        if a.mime_type.starts_with("image/") {
+            value["thumbnail"] = json!(format!("{}/rest/api/3/attachment/thumbnail/{}", self.base, a.id));
+        }
+        value
     }
 
     pub fn transition(&self, t: &Transition, with_fields: bool) -> Value {

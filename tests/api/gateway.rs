@@ -1,6 +1,7 @@
 //! The gateway over HTTP and WebSocket against the simulated Jira site: upstream call counts,
 //! error codes, permissions, limits.
 
+mod browser;
 mod errors;
 mod http;
 mod queries;

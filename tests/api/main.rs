@@ -6,3 +6,4 @@ mod helpers;
 mod cli;
 mod gateway;
 mod sim;
+mod spec;

@@ -847,38 +847,58 @@ fn flatten<'o>(operand: &'o Operand, out: &mut Vec<&'o Operand>) -> bool {
 
 /// Splits a text query into lower-cased needles: words, or `"quoted phrases"` kept whole.
 /// A trailing `*` (prefix wildcard) is dropped; a leading `*` or `?` is refused like Jira.
+/// A backslash escapes the next character, as in Jira's (Lucene) text syntax: clients escape
+/// `+ - & | ! ( ) { } [ ] ^ ~ * ? \ : " /` to search for them literally.
 fn needles(query: &str, field: &str) -> Result<Vec<Needle>, JqlError> {
     let mut out = Vec::new();
-    let mut rest = query;
+    let mut chars = query.chars().peekable();
     loop {
-        rest = rest.trim_start();
-        let Some(first) = rest.chars().next() else {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let Some(first) = chars.next() else {
             break;
         };
         if first == '"' {
-            let inner = &rest[1..];
-            let (phrase, after) = match inner.find('"') {
-                Some(end) => (&inner[..end], &inner[end + 1..]),
-                None => (inner, ""),
-            };
+            let mut phrase = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => phrase.extend(chars.next()),
+                    '"' => break,
+                    c => phrase.push(c),
+                }
+            }
             let phrase = phrase.trim();
             if !phrase.is_empty() {
                 out.push(Needle::new(phrase));
             }
-            rest = after;
             continue;
         }
-        let end = rest
-            .find(|c: char| c.is_whitespace() || c == '"')
-            .unwrap_or(rest.len());
-        let word = &rest[..end];
-        rest = &rest[end..];
-        if word.starts_with(['*', '?']) {
+        if matches!(first, '*' | '?') {
             return Err(JqlError::wildcard_start(field, query));
         }
-        let word = word.trim_end_matches('*');
+        let mut word = String::new();
+        // A trailing unescaped `*` is a prefix wildcard; an escaped one is a literal star.
+        let mut trailing_wildcard = 0usize;
+        let mut next = Some(first);
+        while let Some(c) = next {
+            match c {
+                '\\' => {
+                    word.extend(chars.next());
+                    trailing_wildcard = 0;
+                }
+                '*' => {
+                    word.push('*');
+                    trailing_wildcard += 1;
+                }
+                c => {
+                    word.push(c);
+                    trailing_wildcard = 0;
+                }
+            }
+            next = chars.next_if(|c| !c.is_whitespace() && *c != '"');
+        }
+        word.truncate(word.len() - trailing_wildcard);
         if !word.is_empty() {
-            out.push(Needle::new(word));
+            out.push(Needle::new(&word));
         }
     }
     if out.is_empty() {
@@ -910,6 +930,17 @@ fn cost(pred: &Pred) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backslash_escapes_make_special_characters_literal() {
+        let texts = |query: &str| -> Option<Vec<String>> {
+            let found = needles(query, "summary").ok()?;
+            Some(found.iter().map(|n| n.as_str().to_owned()).collect())
+        };
+        assert_eq!(texts(r"C\+\+ foo\-bar"), Some(vec!["c++".to_owned(), "foo-bar".to_owned()]));
+        assert_eq!(texts(r#"say \"hi\""#), Some(vec!["say".to_owned(), "\"hi\"".to_owned()]));
+        assert_eq!(texts(r"2\*3*"), Some(vec!["2*3".to_owned()]));
+    }
 
     #[test]
     fn text_queries_split_into_words_and_phrases() {

@@ -45,14 +45,31 @@ pub struct Tasks {
     tasks: HashMap<String, Task>,
 }
 
+/// An error of the bulk endpoints, in their `BulkOperationErrorResponse` shape
+/// (`{"errors": [{"message": ...}]}`) rather than Jira's usual `ErrorCollection`.
+#[derive(Debug)]
+pub struct BulkError(StatusCode, String);
+
+impl BulkError {
+    fn bad_request(message: impl Into<String>) -> Self {
+        BulkError(StatusCode::BAD_REQUEST, message.into())
+    }
+}
+
+impl IntoResponse for BulkError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "errors": [{ "message": self.1 }] }))).into_response()
+    }
+}
+
 /// Only transitions common to each group of issues and without required screen fields, as Jira.
-pub async fn available(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn available(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<Value>, BulkError> {
     let keys = Params::parse(raw.as_deref()).list("issueIdsOrKeys");
     if keys.is_empty() {
-        return Err(ApiError::bad_request("issueIdsOrKeys must not be empty."));
+        return Err(BulkError::bad_request("issueIdsOrKeys must not be empty."));
     }
     if keys.len() > MAX_ISSUES {
-        return Err(ApiError::bad_request(format!("A maximum of {MAX_ISSUES} issues can be specified.")));
+        return Err(BulkError::bad_request(format!("A maximum of {MAX_ISSUES} issues can be specified.")));
     }
     let data = state.data.read();
     // Group by (project workflow, status): issues in a group share their transitions.
@@ -103,12 +120,12 @@ pub struct BulkRequest {
 }
 
 /// Answers 201 with a task id at once; the transitions run in the background.
-pub async fn submit(State(state): State<Arc<SimState>>, caller: Caller, Body(request): Body<BulkRequest>) -> ApiResult<Response> {
-    let inputs = request.bulk_transition_inputs.filter(|i| !i.is_empty()).ok_or_else(|| ApiError::bad_request("bulkTransitionInputs must not be empty."))?;
+pub async fn submit(State(state): State<Arc<SimState>>, caller: Caller, Body(request): Body<BulkRequest>) -> Result<Response, BulkError> {
+    let inputs = request.bulk_transition_inputs.filter(|i| !i.is_empty()).ok_or_else(|| BulkError::bad_request("bulkTransitionInputs must not be empty."))?;
     let _ = request.send_bulk_notification;
     let total: usize = inputs.iter().map(|i| i.selected_issue_ids_or_keys.len()).sum();
     if total > MAX_ISSUES {
-        return Err(ApiError::bad_request(format!("A maximum of {MAX_ISSUES} issues can be transitioned at once.")));
+        return Err(BulkError::bad_request(format!("A maximum of {MAX_ISSUES} issues can be transitioned at once.")));
     }
     let now = Utc::now();
     let task_id = {

@@ -138,7 +138,7 @@ pub async fn list(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(r
         .skip(start)
         .take(max)
         .map(|r| {
-            let mut v = json!({ "id": r.id, "jqlFilter": r.jql_filter, "events": r.events, "expirationDate": r.expiration.timestamp_millis() });
+            let mut v = json!({ "id": r.id, "url": r.url, "jqlFilter": r.jql_filter, "events": r.events, "expirationDate": r.expiration.timestamp_millis() });
             if let Some(fields) = &r.field_ids_filter {
                 v["fieldIdsFilter"] = json!(fields);
             }

@@ -260,3 +260,25 @@ async fn jql_helpers_suggest_and_validate() {
     assert_eq!(answer["data"]["bad"]["valid"], false);
     assert!(!answer["data"]["bad"]["errors"].as_array().expect("errors").is_empty());
 }
+
+#[tokio::test]
+async fn full_text_search_accepts_any_characters_and_finds_thai_and_russian_words() {
+    let app = spawn_app().await;
+    let odd = app.graphql(r#"{ search(text: "C++ foo-bar (v2) \"quoted\" back\\slash a:b *", first: 5) { edges { node { key } } } }"#).await;
+    assert!(odd["errors"].is_null(), "{odd}");
+    // Words taken from the seeded data: an issue summary in Thai and one in Russian.
+    let summaries = app.graphql(r#"{ issues(jql: "project = DEMO ORDER BY key ASC", first: 100) { edges { node { key summary } } } }"#).await;
+    let edges = summaries["data"]["issues"]["edges"].as_array().expect("edges").clone();
+    for script in [('\u{0E00}', '\u{0E7F}'), ('\u{0400}', '\u{04FF}')] {
+        let (key, summary) = edges
+            .iter()
+            .map(|e| (e["node"]["key"].as_str().unwrap_or_default(), e["node"]["summary"].as_str().unwrap_or_default()))
+            .find(|(_, s)| s.chars().any(|c| (script.0..=script.1).contains(&c)))
+            .expect("a summary in this script");
+        let word: String = summary.chars().take(6).collect();
+        let found = app.graphql_with(r#"query($t: String!) { search(text: $t, projectKeys: ["DEMO"], first: 100) { edges { node { key } } } }"#, json!({ "t": word })).await;
+        assert!(found["errors"].is_null(), "{found}");
+        let keys: Vec<&str> = found["data"]["search"]["edges"].as_array().expect("edges").iter().filter_map(|e| e["node"]["key"].as_str()).collect();
+        assert!(keys.contains(&key), "{word} should find {key}: {keys:?}");
+    }
+}

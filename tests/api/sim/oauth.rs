@@ -221,3 +221,73 @@ async fn reusing_a_spent_refresh_token_within_the_grace_period_still_works() {
     assert_eq!(reuse.body["refresh_token"], current.as_str());
     assert_eq!(refresh(&sim, &current).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn authorize_without_a_user_shows_a_consent_page_listing_the_users() {
+    let sim = Sim::start().await;
+    let url = format!("{}/authorize?audience=api.atlassian.com&client_id=demo-client&scope=read%3Ajira-work&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcb&state=s&response_type=code", sim.base());
+
+    let page = sim.send(Method::GET, &url, None, None).await;
+
+    assert_eq!(page.status, StatusCode::OK);
+    let html = String::from_utf8_lossy(&page.bytes);
+    assert!(html.contains("viewer%40demo.test") && html.contains("Viewer Victor"), "{html}");
+}
+
+#[tokio::test]
+async fn authorize_refuses_an_unknown_client_and_redirects_errors_for_bad_requests() {
+    let sim = Sim::start().await;
+    let base = format!("{}/authorize?client_id=", sim.base());
+
+    let unknown = sim.send(Method::GET, &format!("{base}nope&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcb&response_type=code&audience=api.atlassian.com"), None, None).await;
+    let no_audience = sim.send(Method::GET, &format!("{base}demo-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcb&response_type=code&state=s&user=viewer%40demo.test"), None, None).await;
+
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let params = redirect_params(&no_audience);
+    assert_eq!(param(&params, "error"), Some("invalid_request"));
+    assert_eq!(param(&params, "state"), Some("s"));
+}
+
+#[tokio::test]
+async fn a_code_is_refused_with_another_redirect_uri() {
+    let sim = Sim::start().await;
+    let code = code(&sim, VIEWER, ALL_SCOPES).await;
+
+    let answer = token(
+        &sim,
+        &json!({ "grant_type": "authorization_code", "client_id": "demo-client", "client_secret": "demo-secret", "code": code, "redirect_uri": "http://127.0.0.1:2/other" }),
+    )
+    .await;
+
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(answer.body["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn the_token_endpoint_also_takes_a_form_body() {
+    let sim = Sim::start().await;
+    let code = code(&sim, VIEWER, ALL_SCOPES).await;
+
+    let response = sim
+        .http
+        .post(format!("{}/oauth/token", sim.base()))
+        .form(&[("grant_type", "authorization_code"), ("client_id", "demo-client"), ("client_secret", "demo-secret"), ("code", &code), ("redirect_uri", REDIRECT_URI)])
+        .send()
+        .await
+        .expect("answer");
+
+    let answer = answer(response).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(answer.body["access_token"].is_string());
+}
+
+#[tokio::test]
+async fn accessible_resources_needs_a_live_token() {
+    let sim = Sim::start().await;
+
+    let none = sim.send(Method::GET, &format!("{}/oauth/token/accessible-resources", sim.base()), None, None).await;
+    let wrong = sim.send(Method::GET, &format!("{}/oauth/token/accessible-resources", sim.base()), Some("Bearer nope"), None).await;
+
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+}

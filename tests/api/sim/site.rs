@@ -245,3 +245,31 @@ async fn the_removed_search_answers_410_with_jiras_message() {
         assert_eq!(answer.body["errors"], serde_json::json!({}));
     }
 }
+
+#[tokio::test]
+async fn only_image_attachments_have_a_thumbnail() {
+    let sim = Sim::start().await;
+    let issue = sim.issue_where(|i| i.project != "SEC" && i.attachments.iter().any(|a| a.mime_type == "text/plain"));
+    let text = issue.attachments.iter().find(|a| a.mime_type == "text/plain").expect("text attachment");
+    let (png, _) = png_attachment(&sim);
+
+    let text_meta = sim.get(VIEWER, &format!("/attachment/{}", text.id)).await;
+    let png_meta = sim.get(VIEWER, &format!("/attachment/{png}")).await;
+
+    assert!(text_meta.body.get("thumbnail").is_none(), "{:?}", text_meta.body);
+    assert_eq!(png_meta.body["thumbnail"], sim.api(&format!("/attachment/thumbnail/{png}")));
+}
+
+#[tokio::test]
+async fn users_embedded_in_issues_have_no_locale_but_myself_has() {
+    let sim = Sim::start().await;
+    let issue = sim.issue_where(|i| i.project == "DEMO" && i.assignee.is_some() && !i.comments.is_empty());
+
+    let got = sim.get(VIEWER, &format!("/issue/{}?fields=assignee,comment&expand=changelog", issue.key)).await;
+    let me = sim.get(VIEWER, "/myself").await;
+
+    let assignee = got.body["fields"]["assignee"].as_object().expect("assignee");
+    assert!(assignee.contains_key("timeZone") && !assignee.contains_key("locale"));
+    assert!(got.body["fields"]["comment"]["comments"][0]["author"].get("locale").is_none());
+    assert_eq!(me.body["locale"], "en_US");
+}

@@ -190,3 +190,18 @@ async fn another_user_cannot_see_a_bulk_task() {
     assert_eq!(other.status, StatusCode::NOT_FOUND);
     wait_for_task(&sim, ALICE, task_id).await;
 }
+
+#[tokio::test]
+async fn bulk_errors_use_the_bulk_operation_error_shape() {
+    let sim = Sim::start().await;
+
+    let get = sim.get(ADMIN, "/bulk/issues/transition").await;
+    let post = sim.post(ADMIN, "/bulk/issues/transition", &json!({ "bulkTransitionInputs": [] })).await;
+
+    for answer in [get, post] {
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+        let errors = answer.body["errors"].as_array().expect("errors is a list");
+        assert!(errors[0]["message"].is_string(), "{:?}", answer.body);
+        assert!(answer.body.get("errorMessages").is_none());
+    }
+}

@@ -89,6 +89,7 @@ async fn an_app_registers_lists_refreshes_and_deletes_webhooks() {
     let hook = &listed.body["values"][0];
     assert_eq!(hook["id"], id);
     assert_eq!(hook["jqlFilter"], "project = DEMO");
+    assert_eq!(hook["url"], "https://example.test/hook");
     let expires = hook["expirationDate"].as_i64().expect("expiration in ms");
     assert!(expires >= before + thirty_days - 60_000 && expires <= before + thirty_days + 60_000, "{expires}");
 
@@ -246,4 +247,69 @@ async fn deleting_a_comment_delivers_comment_deleted_with_the_comment() {
     assert_eq!(payload["comment"]["id"], comment.id.to_string());
     assert_eq!(payload["comment"]["body"], &*comment.body.text);
     assert_eq!(payload["comment"]["author"]["accountId"], comment.author.as_str());
+}
+
+#[tokio::test]
+async fn a_failed_delivery_is_retried_with_the_same_identifier() {
+    // Arrange: a receiver that fails the first delivery
+    let sim = Sim::start().await;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let app = axum::Router::new().fallback(move |headers: HeaderMap, body: Bytes| {
+        let (tx, calls) = (tx.clone(), calls.clone());
+        async move {
+            let _ = tx.send(Received { headers, body });
+            if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind receiver");
+    let url = format!("http://{}/hook", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    sim.send(Method::POST, &format!("{}/_sim/webhooks", sim.base()), None, Some(&json!({ "url": url }))).await;
+    let issue = sim.issue_where(|i| i.project == "DEMO");
+
+    // Act
+    sim.put(ALICE, &format!("/issue/{}", issue.key), &json!({ "fields": { "summary": "Retried" } })).await;
+
+    // Assert
+    let first = next(&mut rx).await;
+    let second = next(&mut rx).await;
+    assert_eq!(first.headers["x-atlassian-webhook-identifier"], second.headers["x-atlassian-webhook-identifier"]);
+    assert!(first.headers.get("x-atlassian-webhook-retry").is_none());
+    assert_eq!(second.headers["x-atlassian-webhook-retry"], "1");
+    assert_eq!(first.body, second.body);
+    let deliveries = sim.send(Method::GET, &format!("{}/_sim/webhooks/deliveries", sim.base()), None, None).await;
+    let statuses: Vec<u64> = deliveries.body.as_array().expect("deliveries").iter().map(|d| d["status"].as_u64().expect("status")).collect();
+    assert_eq!(statuses, vec![500, 200]);
+}
+
+#[tokio::test]
+async fn creating_an_issue_delivers_issue_created() {
+    let sim = Sim::start().await;
+    let (url, mut rx) = receiver().await;
+    sim.send(Method::POST, &format!("{}/_sim/webhooks", sim.base()), None, Some(&json!({ "url": url, "secret": "k" }))).await;
+
+    let created = sim
+        .act_as(Method::POST, ALICE, "/issue", Some(&json!({ "fields": { "project": { "key": "OPS" }, "issuetype": { "name": "Bug" }, "summary": "Printer on fire", "description": adf("Smoke") } })))
+        .await;
+
+    let payload: Value = serde_json::from_slice(&next(&mut rx).await.body).expect("JSON payload");
+    assert_eq!(payload["webhookEvent"], "jira:issue_created");
+    assert_eq!(payload["issue_event_type_name"], "issue_created");
+    assert_eq!(payload["issue"]["key"], created.body["key"]);
+    assert_eq!(payload["issue"]["fields"]["summary"], "Printer on fire");
+    assert_eq!(payload["issue"]["fields"]["description"], "Smoke");
+}
+
+#[tokio::test]
+async fn the_admin_webhook_list_does_not_echo_secrets() {
+    let sim = Sim::start().await;
+    sim.send(Method::POST, &format!("{}/_sim/webhooks", sim.base()), None, Some(&json!({ "url": "http://127.0.0.1:1/x", "secret": "hidden" }))).await;
+
+    let listed = sim.send(Method::GET, &format!("{}/_sim/webhooks", sim.base()), None, None).await;
+    let refused = sim.send(Method::POST, &format!("{}/_sim/webhooks", sim.base()), None, Some(&json!({ "url": "ftp://x" }))).await;
+
+    assert_eq!(listed.body["admin"], json!([{ "url": "http://127.0.0.1:1/x", "signed": true, "events": [] }]));
+    assert!(!String::from_utf8_lossy(&listed.bytes).contains("hidden"));
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
 }
