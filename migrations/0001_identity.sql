@@ -1,6 +1,6 @@
 -- Users, their Jira site connections, gateway sessions and OAuth login state.
 -- Portable SQL: runs unchanged on SQLite and PostgreSQL. Times are Unix seconds (BIGINT);
--- secrets are stored sealed (AES-256-GCM, base64) or as SHA-256 hashes, never in clear.
+-- booleans are BIGINT 0/1 (portable through sqlx Any); secrets are stored sealed (AES-256-GCM, base64) or as SHA-256 hashes, never in clear.
 
 CREATE TABLE users (
     id TEXT PRIMARY KEY,
@@ -26,7 +26,7 @@ CREATE TABLE site_connections (
     -- Bumped on every credential change; refreshes compare-and-swap on it.
     credentials_version BIGINT NOT NULL DEFAULT 0,
     -- Set when Jira refused the refresh token (invalid_grant): the user must reconnect.
-    needs_reconnect BOOLEAN NOT NULL DEFAULT FALSE,
+    needs_reconnect BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     UNIQUE (user_id, site_url)

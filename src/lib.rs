@@ -17,4 +17,5 @@ pub mod graphql;
 pub mod http;
 pub mod jira;
 pub mod sim;
+pub mod store;
 pub mod telemetry;

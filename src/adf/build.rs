@@ -37,7 +37,11 @@ pub fn paragraph(content: impl IntoIterator<Item = Value>) -> Value {
 
 /// A heading, level clamped to 1–6.
 pub fn heading(level: u8, content: impl IntoIterator<Item = Value>) -> Value {
-    node("heading", Some(json!({ "level": level.clamp(1, 6) })), Some(collect(content)))
+    node(
+        "heading",
+        Some(json!({ "level": level.clamp(1, 6) })),
+        Some(collect(content)),
+    )
 }
 
 /// A plain text node.
@@ -133,7 +137,11 @@ pub fn ordered_list(items: impl IntoIterator<Item = Value>) -> Value {
 
 /// An ordered list starting at `order`.
 pub fn ordered_list_from(order: u64, items: impl IntoIterator<Item = Value>) -> Value {
-    node("orderedList", Some(json!({ "order": order })), Some(collect(items)))
+    node(
+        "orderedList",
+        Some(json!({ "order": order })),
+        Some(collect(items)),
+    )
 }
 
 /// A list item holding blocks (a paragraph first, then optionally nested lists).
@@ -149,7 +157,11 @@ pub fn item(content: impl IntoIterator<Item = Value>) -> Value {
 /// A code block; an empty `language` is left out.
 pub fn code_block(language: &str, code: &str) -> Value {
     let attrs = (!language.is_empty()).then(|| json!({ "language": language }));
-    let content = if code.is_empty() { Vec::new() } else { vec![text(code)] };
+    let content = if code.is_empty() {
+        Vec::new()
+    } else {
+        vec![text(code)]
+    };
     node("codeBlock", attrs, Some(content))
 }
 
@@ -160,12 +172,20 @@ pub fn blockquote(content: impl IntoIterator<Item = Value>) -> Value {
 
 /// A panel; `kind` is `info`, `note`, `warning`, `success` or `error`.
 pub fn panel(kind: &str, content: impl IntoIterator<Item = Value>) -> Value {
-    node("panel", Some(json!({ "panelType": kind })), Some(collect(content)))
+    node(
+        "panel",
+        Some(json!({ "panelType": kind })),
+        Some(collect(content)),
+    )
 }
 
 /// A table of `tableRow`s.
 pub fn table(rows: impl IntoIterator<Item = Value>) -> Value {
-    node("table", Some(json!({ "isNumberColumnEnabled": false, "layout": "default" })), Some(collect(rows)))
+    node(
+        "table",
+        Some(json!({ "isNumberColumnEnabled": false, "layout": "default" })),
+        Some(collect(rows)),
+    )
 }
 
 /// A table row of `tableHeader` or `tableCell` nodes.
@@ -185,12 +205,20 @@ pub fn table_cell(content: impl IntoIterator<Item = Value>) -> Value {
 
 /// A header row of plain-text cells.
 pub fn header_row(cells: &[&str]) -> Value {
-    table_row(cells.iter().map(|cell| table_header([paragraph([text(cell)])])))
+    table_row(
+        cells
+            .iter()
+            .map(|cell| table_header([paragraph([text(cell)])])),
+    )
 }
 
 /// A body row of plain-text cells.
 pub fn body_row(cells: &[&str]) -> Value {
-    table_row(cells.iter().map(|cell| table_cell([paragraph([text(cell)])])))
+    table_row(
+        cells
+            .iter()
+            .map(|cell| table_cell([paragraph([text(cell)])])),
+    )
 }
 
 /// A user mention; `name` is shown with an `@` in front, as Jira stores it.
@@ -248,26 +276,46 @@ pub fn rule() -> Value {
 
 /// A collapsible section.
 pub fn expand(title: &str, content: impl IntoIterator<Item = Value>) -> Value {
-    node("expand", Some(json!({ "title": title })), Some(collect(content)))
+    node(
+        "expand",
+        Some(json!({ "title": title })),
+        Some(collect(content)),
+    )
 }
 
 /// A task list; `local_id` must be unique within the document.
 pub fn task_list(local_id: &str, items: impl IntoIterator<Item = Value>) -> Value {
-    node("taskList", Some(json!({ "localId": local_id })), Some(collect(items)))
+    node(
+        "taskList",
+        Some(json!({ "localId": local_id })),
+        Some(collect(items)),
+    )
 }
 
 /// A task holding inline nodes; `done` picks the `DONE` or `TODO` state.
 pub fn task_item(local_id: &str, done: bool, content: impl IntoIterator<Item = Value>) -> Value {
     let state = if done { "DONE" } else { "TODO" };
-    node("taskItem", Some(json!({ "localId": local_id, "state": state })), Some(collect(content)))
+    node(
+        "taskItem",
+        Some(json!({ "localId": local_id, "state": state })),
+        Some(collect(content)),
+    )
 }
 
 /// A decision list.
 pub fn decision_list(local_id: &str, items: impl IntoIterator<Item = Value>) -> Value {
-    node("decisionList", Some(json!({ "localId": local_id })), Some(collect(items)))
+    node(
+        "decisionList",
+        Some(json!({ "localId": local_id })),
+        Some(collect(items)),
+    )
 }
 
 /// A decided decision holding inline nodes.
 pub fn decision_item(local_id: &str, content: impl IntoIterator<Item = Value>) -> Value {
-    node("decisionItem", Some(json!({ "localId": local_id, "state": "DECIDED" })), Some(collect(content)))
+    node(
+        "decisionItem",
+        Some(json!({ "localId": local_id, "state": "DECIDED" })),
+        Some(collect(content)),
+    )
 }

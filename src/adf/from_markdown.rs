@@ -11,8 +11,11 @@
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag};
 use serde_json::{Value, json};
 
+mod fit;
+
+use self::fit::{IN_QUOTE, cell, fit_list, fit_list_item, fit_or_empty};
 use super::build;
-use super::model::{MAX_DEPTH, flatten_text, node_type};
+use super::parse::{MAX_DEPTH, flatten_text, node_type};
 
 /// Converts Markdown to an ADF document; an empty string gives a document with no content.
 ///
@@ -112,7 +115,11 @@ struct Builder {
 impl Builder {
     fn new() -> Self {
         Self {
-            frames: vec![Frame { kind: Kind::Doc, content: Vec::new(), image: None }],
+            frames: vec![Frame {
+                kind: Kind::Doc,
+                content: Vec::new(),
+                image: None,
+            }],
             opened: Vec::new(),
             marks: Vec::new(),
             next_mark: 0,
@@ -157,10 +164,17 @@ impl Builder {
             Tag::BlockQuote(_) => self.open(Kind::Quote),
             Tag::CodeBlock(kind) => {
                 let language = match kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or_default().to_owned(),
+                    CodeBlockKind::Fenced(info) => info
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                self.open(Kind::Code { language, text: String::new() });
+                self.open(Kind::Code {
+                    language,
+                    text: String::new(),
+                });
             }
             Tag::List(Some(start)) => self.open(Kind::OrderedList(start.min(999_999_999))),
             Tag::List(None) => self.open(Kind::BulletList),
@@ -169,15 +183,28 @@ impl Builder {
             Tag::TableHead => self.open(Kind::Row { header: true }),
             Tag::TableRow => self.open(Kind::Row { header: false }),
             Tag::TableCell => {
-                let header = matches!(self.top(), Some(Frame { kind: Kind::Row { header: true }, .. }));
+                let header = matches!(
+                    self.top(),
+                    Some(Frame {
+                        kind: Kind::Row { header: true },
+                        ..
+                    })
+                );
                 self.open(Kind::Cell { header });
             }
             Tag::Emphasis => self.push_mark(build::mark("em")),
             Tag::Strong => self.push_mark(build::mark("strong")),
             Tag::Strikethrough => self.push_mark(build::mark("strike")),
-            Tag::Link { link_type, dest_url, title, .. } => {
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
                 let mut href = dest_url.trim().to_owned();
-                if matches!(link_type, LinkType::Email) && !href.to_ascii_lowercase().starts_with("mailto:") {
+                if matches!(link_type, LinkType::Email)
+                    && !href.to_ascii_lowercase().starts_with("mailto:")
+                {
                     href.insert_str(0, "mailto:");
                 }
                 if href.is_empty() {
@@ -189,7 +216,10 @@ impl Builder {
                 }
             }
             Tag::Image { dest_url, .. } => {
-                self.images.push(Image { url: dest_url.trim().to_owned(), alt: String::new() });
+                self.images.push(Image {
+                    url: dest_url.trim().to_owned(),
+                    alt: String::new(),
+                });
                 self.opened.push(Opened::Image);
             }
             Tag::FootnoteDefinition(_)
@@ -232,7 +262,11 @@ impl Builder {
             self.opened.push(Opened::Skipped { block: true });
             return;
         }
-        self.frames.push(Frame { kind, content: Vec::new(), image: None });
+        self.frames.push(Frame {
+            kind,
+            content: Vec::new(),
+            image: None,
+        });
         self.opened.push(Opened::Frame);
     }
 
@@ -252,7 +286,13 @@ impl Builder {
         let tag = html.trim().to_ascii_lowercase();
         let (closing, name) = match tag.strip_prefix("</") {
             Some(rest) => (true, rest.trim_end_matches('>')),
-            None => (false, tag.trim_start_matches('<').trim_end_matches('>').trim_end_matches('/').trim_end()),
+            None => (
+                false,
+                tag.trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .trim_end_matches('/')
+                    .trim_end(),
+            ),
         };
         let kind = match name {
             "br" => return self.hard_break(),
@@ -279,7 +319,13 @@ impl Builder {
     }
 
     fn close_implicit(&mut self) {
-        if matches!(self.top(), Some(Frame { kind: Kind::Paragraph { implicit: true }, .. })) {
+        if matches!(
+            self.top(),
+            Some(Frame {
+                kind: Kind::Paragraph { implicit: true },
+                ..
+            })
+        ) {
             self.close_frame();
         }
     }
@@ -302,7 +348,10 @@ impl Builder {
 
     fn push_block(&mut self, node: Value) {
         match self.frames.last_mut() {
-            Some(Frame { kind: Kind::Paragraph { .. } | Kind::Heading(_) | Kind::Code { .. }, .. }) => {
+            Some(Frame {
+                kind: Kind::Paragraph { .. } | Kind::Heading(_) | Kind::Code { .. },
+                ..
+            }) => {
                 // Cannot happen with pulldown-cmark's event order; keep the text if it does.
                 let text = flatten_text(&node);
                 self.text(&text);
@@ -337,7 +386,11 @@ impl Builder {
             image.alt.push_str(text);
             return;
         }
-        if let Some(Frame { kind: Kind::Code { text: code, .. }, .. }) = self.frames.last_mut() {
+        if let Some(Frame {
+            kind: Kind::Code { text: code, .. },
+            ..
+        }) = self.frames.last_mut()
+        {
             code.push_str(text);
             return;
         }
@@ -364,13 +417,20 @@ impl Builder {
             return;
         }
         match self.frames.last_mut() {
-            Some(Frame { kind: Kind::Code { text, .. }, .. }) => text.push('\n'),
+            Some(Frame {
+                kind: Kind::Code { text, .. },
+                ..
+            }) => text.push('\n'),
             _ => self.push_inline(build::hard_break()),
         }
     }
 
     fn emit_image(&mut self, image: Image) {
-        let label = if image.alt.trim().is_empty() { image.url.clone() } else { image.alt.clone() };
+        let label = if image.alt.trim().is_empty() {
+            image.url.clone()
+        } else {
+            image.alt.clone()
+        };
         if label.is_empty() {
             return;
         }
@@ -402,13 +462,27 @@ impl Builder {
     }
 
     fn push_inline(&mut self, node: Value) {
-        let inline_container = matches!(self.top(), Some(Frame { kind: Kind::Paragraph { .. } | Kind::Heading(_), .. }));
+        let inline_container = matches!(
+            self.top(),
+            Some(Frame {
+                kind: Kind::Paragraph { .. } | Kind::Heading(_),
+                ..
+            })
+        );
         if !inline_container {
-            if let Some(Frame { kind: Kind::Code { text, .. }, .. }) = self.frames.last_mut() {
+            if let Some(Frame {
+                kind: Kind::Code { text, .. },
+                ..
+            }) = self.frames.last_mut()
+            {
                 text.push_str(&flatten_text(&node));
                 return;
             }
-            self.frames.push(Frame { kind: Kind::Paragraph { implicit: true }, content: Vec::new(), image: None });
+            self.frames.push(Frame {
+                kind: Kind::Paragraph { implicit: true },
+                content: Vec::new(),
+                image: None,
+            });
         }
         let Some(frame) = self.frames.last_mut() else {
             return;
@@ -418,8 +492,10 @@ impl Builder {
             && node_type(previous) == "text"
             && node_type(&node) == "text"
             && previous.get("marks") == node.get("marks")
-            && let (Some(Value::String(before)), Some(after)) =
-                (previous.get_mut("text"), node.get("text").and_then(Value::as_str))
+            && let (Some(Value::String(before)), Some(after)) = (
+                previous.get_mut("text"),
+                node.get("text").and_then(Value::as_str),
+            )
         {
             before.push_str(after);
             return;
@@ -431,7 +507,11 @@ impl Builder {
         while self.frames.len() > 1 {
             self.close_frame();
         }
-        let content = self.frames.pop().map(|frame| frame.content).unwrap_or_default();
+        let content = self
+            .frames
+            .pop()
+            .map(|frame| frame.content)
+            .unwrap_or_default();
         build::doc(content)
     }
 }
@@ -447,19 +527,15 @@ fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
-/// What ADF allows inside a list item, a quote and a table cell.
-const IN_LIST_ITEM: &[&str] = &["paragraph", "bulletList", "orderedList", "codeBlock", "mediaSingle"];
-const IN_QUOTE: &[&str] = &["paragraph", "bulletList", "orderedList", "codeBlock", "mediaSingle"];
-const IN_CELL: &[&str] =
-    &["paragraph", "bulletList", "orderedList", "heading", "codeBlock", "blockquote", "rule", "mediaSingle"];
-
 impl Frame {
     fn into_node(self) -> Option<Value> {
         let content = self.content;
         match self.kind {
             Kind::Doc => None,
             Kind::Paragraph { .. } => match self.image {
-                Some((link, media)) if content.len() == 1 && content.first() == Some(&link) => Some(media),
+                Some((link, media)) if content.len() == 1 && content.first() == Some(&link) => {
+                    Some(media)
+                }
                 _ => Some(build::paragraph(content)),
             },
             Kind::Heading(level) => Some(build::heading(level, content)),
@@ -473,7 +549,10 @@ impl Frame {
             }
             Kind::ListItem => Some(build::list_item(fit_list_item(content))),
             Kind::Quote => Some(build::blockquote(fit_or_empty(content, IN_QUOTE))),
-            Kind::Code { language, text } => Some(build::code_block(&language, text.strip_suffix('\n').unwrap_or(&text))),
+            Kind::Code { language, text } => Some(build::code_block(
+                &language,
+                text.strip_suffix('\n').unwrap_or(&text),
+            )),
             Kind::Table => {
                 let rows: Vec<Value> = content
                     .into_iter()
@@ -499,88 +578,16 @@ impl Frame {
     }
 }
 
-fn cell(header: bool, content: Vec<Value>) -> Value {
-    let content = fit_or_empty(content, IN_CELL);
-    if header { build::table_header(content) } else { build::table_cell(content) }
-}
-
-fn empty_paragraph() -> Value {
-    build::paragraph([])
-}
-
-fn fit_list(content: Vec<Value>) -> Vec<Value> {
-    content
-        .into_iter()
-        .map(|node| match node_type(&node) {
-            "listItem" => node,
-            _ => build::list_item(fit_list_item(vec![node])),
-        })
-        .collect()
-}
-
-/// A list item must start with a paragraph (or code block or media).
-fn fit_list_item(content: Vec<Value>) -> Vec<Value> {
-    let mut fitted = Vec::new();
-    fit(content, IN_LIST_ITEM, &mut fitted);
-    if !matches!(fitted.first().map(node_type), Some("paragraph" | "codeBlock" | "mediaSingle")) {
-        fitted.insert(0, empty_paragraph());
-    }
-    fitted
-}
-
-fn fit_or_empty(content: Vec<Value>, allowed: &[&str]) -> Vec<Value> {
-    let mut fitted = Vec::new();
-    fit(content, allowed, &mut fitted);
-    if fitted.is_empty() {
-        fitted.push(empty_paragraph());
-    }
-    fitted
-}
-
-/// Keeps allowed blocks, turns headings into bold paragraphs, drops rules and unwraps other
-/// containers (a quote in a quote, a table in a list item) into their blocks.
-fn fit(content: Vec<Value>, allowed: &[&str], out: &mut Vec<Value>) {
-    for node in content {
-        let kind = node_type(&node);
-        if allowed.contains(&kind) {
-            out.push(node);
-            continue;
-        }
-        match kind {
-            "heading" => out.push(heading_as_paragraph(node)),
-            "rule" => {}
-            "text" | "hardBreak" => out.push(build::paragraph([node])),
-            _ => {
-                if let Some(Value::Array(children)) = node.get("content").cloned() {
-                    fit(children, allowed, out);
-                }
-            }
-        }
-    }
-}
-
-fn heading_as_paragraph(node: Value) -> Value {
-    let content = node.get("content").and_then(Value::as_array).cloned().unwrap_or_default();
-    let content = content.into_iter().map(|mut inline| {
-        let marks = inline.get("marks").and_then(Value::as_array).cloned().unwrap_or_default();
-        let has = |kind: &str| marks.iter().any(|m| node_type(m) == kind);
-        if node_type(&inline) == "text" && !has("code") && !has("strong") {
-            let mut marks = marks.clone();
-            marks.push(build::mark("strong"));
-            inline["marks"] = Value::Array(marks);
-        }
-        inline
-    });
-    build::paragraph(content)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn empty_markdown_gives_an_empty_doc() {
-        assert_eq!(from_markdown(""), json!({ "version": 1, "type": "doc", "content": [] }));
+        assert_eq!(
+            from_markdown(""),
+            json!({ "version": 1, "type": "doc", "content": [] })
+        );
     }
 
     #[test]
@@ -589,7 +596,11 @@ mod tests {
         assert_eq!(
             doc,
             build::doc([
-                build::paragraph([build::text("Привет"), build::hard_break(), build::text("мир")]),
+                build::paragraph([
+                    build::text("Привет"),
+                    build::hard_break(),
+                    build::text("мир")
+                ]),
                 build::paragraph([build::text("สวัสดี")]),
             ])
         );
@@ -606,7 +617,10 @@ mod tests {
         let doc = from_markdown("- one\n- two");
         assert_eq!(
             doc,
-            build::doc([build::bullet_list([build::item([build::text("one")]), build::item([build::text("two")])])])
+            build::doc([build::bullet_list([
+                build::item([build::text("one")]),
+                build::item([build::text("two")])
+            ])])
         );
     }
 
@@ -614,16 +628,34 @@ mod tests {
     fn marks_nest_and_code_keeps_only_a_link() {
         let doc = from_markdown("**bold *both*** [`x` y](https://e.test)");
         let paragraph = &doc["content"][0]["content"];
-        assert_eq!(paragraph[0], build::marked("bold ", [build::mark("strong")]));
-        assert_eq!(paragraph[1], build::marked("both", [build::mark("strong"), build::mark("em")]));
-        assert_eq!(paragraph[3], build::marked("x", [build::link_mark("https://e.test"), build::mark("code")]));
-        assert_eq!(paragraph[4], build::marked(" y", [build::link_mark("https://e.test")]));
+        assert_eq!(
+            paragraph[0],
+            build::marked("bold ", [build::mark("strong")])
+        );
+        assert_eq!(
+            paragraph[1],
+            build::marked("both", [build::mark("strong"), build::mark("em")])
+        );
+        assert_eq!(
+            paragraph[3],
+            build::marked(
+                "x",
+                [build::link_mark("https://e.test"), build::mark("code")]
+            )
+        );
+        assert_eq!(
+            paragraph[4],
+            build::marked(" y", [build::link_mark("https://e.test")])
+        );
     }
 
     #[test]
     fn heading_in_a_list_item_becomes_a_bold_paragraph() {
         let doc = from_markdown("- # Title");
-        assert_eq!(doc["content"][0]["content"][0]["content"][0], build::paragraph([build::strong("Title")]));
+        assert_eq!(
+            doc["content"][0]["content"][0]["content"][0],
+            build::paragraph([build::strong("Title")])
+        );
     }
 
     #[test]
@@ -631,7 +663,10 @@ mod tests {
         let doc = from_markdown("> a\n>\n> > b");
         assert_eq!(
             doc["content"][0],
-            build::blockquote([build::paragraph([build::text("a")]), build::paragraph([build::text("b")])])
+            build::blockquote([
+                build::paragraph([build::text("a")]),
+                build::paragraph([build::text("b")])
+            ])
         );
     }
 
@@ -663,14 +698,20 @@ mod tests {
     fn image_alone_in_a_paragraph_becomes_external_media() {
         let doc = from_markdown("![Скриншот](https://e.test/a.png)");
         assert_eq!(doc["content"][0]["type"], "mediaSingle");
-        assert_eq!(doc["content"][0]["content"][0]["attrs"]["url"], "https://e.test/a.png");
+        assert_eq!(
+            doc["content"][0]["content"][0]["attrs"]["url"],
+            "https://e.test/a.png"
+        );
         assert_eq!(doc["content"][0]["content"][0]["attrs"]["alt"], "Скриншот");
     }
 
     #[test]
     fn image_inside_text_becomes_a_link() {
         let doc = from_markdown("see ![shot](https://e.test/a.png) here");
-        assert_eq!(doc["content"][0]["content"][1], build::link("shot", "https://e.test/a.png"));
+        assert_eq!(
+            doc["content"][0]["content"][1],
+            build::link("shot", "https://e.test/a.png")
+        );
     }
 
     #[test]
@@ -684,7 +725,9 @@ mod tests {
     #[test]
     fn deeply_nested_quotes_and_lists_stay_bounded() {
         let quotes = ">".repeat(10_000) + " deep";
-        let lists = (0..2_000).map(|i| format!("{}- item{i}\n", "  ".repeat(i))).collect::<String>();
+        let lists = (0..2_000)
+            .map(|i| format!("{}- item{i}\n", "  ".repeat(i)))
+            .collect::<String>();
         for md in [quotes, lists] {
             let doc = from_markdown(&md);
             assert!(depth(&doc) <= 2 * MAX_DEPTH + 8, "depth {}", depth(&doc));

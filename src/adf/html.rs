@@ -35,12 +35,20 @@ fn block_html(block: &Block, out: &mut String) {
             inline_html(content, out);
             out.push_str(&format!("</h{level}>"));
         }
-        Block::List { ordered: false, items, .. } => {
+        Block::List {
+            ordered: false,
+            items,
+            ..
+        } => {
             out.push_str("<ul>");
             list_items(items, out);
             out.push_str("</ul>");
         }
-        Block::List { ordered: true, start, items } => {
+        Block::List {
+            ordered: true,
+            start,
+            items,
+        } => {
             if *start == 1 {
                 out.push_str("<ol>");
             } else {
@@ -60,8 +68,10 @@ fn block_html(block: &Block, out: &mut String) {
             out.push_str("</ul>");
         }
         Block::Code { language, text } => {
-            let language: String =
-                language.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-')).collect();
+            let language: String = language
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-'))
+                .collect();
             if language.is_empty() {
                 out.push_str("<pre><code>");
             } else {
@@ -76,7 +86,10 @@ fn block_html(block: &Block, out: &mut String) {
             out.push_str("</blockquote>");
         }
         Block::Panel { kind, content } => {
-            out.push_str(&format!("<div class=\"adf-panel adf-panel-{}\">", kind.as_str()));
+            out.push_str(&format!(
+                "<div class=\"adf-panel adf-panel-{}\">",
+                kind.as_str()
+            ));
             blocks_html(content, out);
             out.push_str("</div>");
         }
@@ -167,7 +180,12 @@ fn table_html(rows: &[Vec<Cell>], out: &mut String) {
 }
 
 fn media_html(media: &Media, out: &mut String) {
-    if let Some(url) = media.url.as_deref().and_then(safe_href).filter(|url| !url.starts_with("mailto")) {
+    if let Some(url) = media
+        .url
+        .as_deref()
+        .and_then(safe_href)
+        .filter(|url| !url.starts_with("mailto"))
+    {
         out.push_str("<img src=\"");
         escape_into(url, out);
         out.push_str("\" alt=\"");
@@ -178,7 +196,14 @@ fn media_html(media: &Media, out: &mut String) {
     out.push_str("<span class=\"adf-media\" data-media-id=\"");
     escape_into(&media.id, out);
     out.push_str("\">");
-    escape_into(if media.alt.trim().is_empty() { "[attachment]" } else { media.alt.trim() }, out);
+    escape_into(
+        if media.alt.trim().is_empty() {
+            "[attachment]"
+        } else {
+            media.alt.trim()
+        },
+        out,
+    );
     out.push_str("</span>");
 }
 
@@ -238,9 +263,9 @@ fn inline_html(inlines: &[Inline], out: &mut String) {
 
 /// `#rgb`, `#rgba`, `#rrggbb` or `#rrggbbaa` (any 3 to 8 hex digits, as the contract says).
 fn valid_color(color: &str) -> bool {
-    color
-        .strip_prefix('#')
-        .is_some_and(|hex| (3..=8).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    color.strip_prefix('#').is_some_and(|hex| {
+        (3..=8).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 fn text_html(text: &str, marks: &Marks, out: &mut String) {
@@ -273,7 +298,10 @@ fn text_html(text: &str, marks: &Marks, out: &mut String) {
             closers.push(close);
         }
     }
-    for (color, attribute) in [(&marks.color, "data-color"), (&marks.background, "data-background-color")] {
+    for (color, attribute) in [
+        (&marks.color, "data-color"),
+        (&marks.background, "data-background-color"),
+    ] {
         if let Some(color) = color.as_deref().filter(|c| valid_color(c)) {
             out.push_str(&format!("<span {attribute}=\"{color}\">"));
             closers.push("</span>");

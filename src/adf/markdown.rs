@@ -1,8 +1,9 @@
-//! ADF → CommonMark (plus GitHub tables and strikethrough).
+//! ADF → CommonMark (plus GitHub tables and strikethrough): the blocks.
 //!
-//! Text is escaped so that it renders literally; marks are opened and closed like a stack, with
-//! the longest-lived mark outermost (the prosemirror-markdown strategy), so overlapping marks
-//! nest correctly. Links keep only `http`, `https` and `mailto` targets.
+//! Lists indent their continuation lines to the marker width, two adjacent lists alternate their
+//! marker so they stay two lists, panels become quotes with a bold label, and table cells stay
+//! on one line (`<br>`). Inline content, escaping and marks live in [`inline`]. Links keep only
+//! `http`, `https` and `mailto` targets.
 
 mod inline;
 
@@ -24,9 +25,16 @@ fn join_blocks(blocks: &[Block], tight: bool) -> String {
     let mut previous_alt = false;
     for block in blocks {
         let alt = match (previous, block) {
-            (Some(Block::List { ordered: a, .. }), Block::List { ordered: b, .. }) if a == b => !previous_alt,
-            (Some(Block::List { ordered: false, .. } | Block::Tasks(_) | Block::Decisions(_)), Block::Tasks(_) | Block::Decisions(_)) => !previous_alt,
-            (Some(Block::Tasks(_) | Block::Decisions(_)), Block::List { ordered: false, .. }) => !previous_alt,
+            (Some(Block::List { ordered: a, .. }), Block::List { ordered: b, .. }) if a == b => {
+                !previous_alt
+            }
+            (
+                Some(Block::List { ordered: false, .. } | Block::Tasks(_) | Block::Decisions(_)),
+                Block::Tasks(_) | Block::Decisions(_),
+            ) => !previous_alt,
+            (Some(Block::Tasks(_) | Block::Decisions(_)), Block::List { ordered: false, .. }) => {
+                !previous_alt
+            }
             _ => false,
         };
         let rendered = block_md(block, alt);
@@ -40,7 +48,11 @@ fn join_blocks(blocks: &[Block], tight: bool) -> String {
                 _ => false,
             };
             let after_paragraph = matches!(previous, Some(Block::Paragraph(_)));
-            out.push_str(if tight && interrupts && after_paragraph { "\n" } else { "\n\n" });
+            out.push_str(if tight && interrupts && after_paragraph {
+                "\n"
+            } else {
+                "\n\n"
+            });
         }
         out.push_str(&rendered);
         previous = Some(block);
@@ -55,12 +67,24 @@ fn block_md(block: &Block, alt: bool) -> String {
         Block::Heading { level, content } => {
             let hashes = "#".repeat(usize::from(*level));
             let text = inline_md(content, Breaks::Space, Context::Heading);
-            if text.is_empty() { hashes } else { format!("{hashes} {text}") }
+            if text.is_empty() {
+                hashes
+            } else {
+                format!("{hashes} {text}")
+            }
         }
-        Block::List { ordered, start, items } => {
+        Block::List {
+            ordered,
+            start,
+            items,
+        } => {
             let items = items.iter().enumerate().map(|(i, item)| {
                 let marker = if *ordered {
-                    format!("{}{} ", start.saturating_add(i as u64), if alt { ')' } else { '.' })
+                    format!(
+                        "{}{} ",
+                        start.saturating_add(i as u64),
+                        if alt { ')' } else { '.' }
+                    )
                 } else {
                     bullet(alt).to_owned()
                 };
@@ -71,7 +95,12 @@ fn block_md(block: &Block, alt: bool) -> String {
         Block::Tasks(tasks) => tasks_md(tasks, alt),
         Block::Decisions(items) => items
             .iter()
-            .map(|item| indent(&format!("◆ {}", inline_md(item, Breaks::Hard, Context::Body)), bullet(alt)))
+            .map(|item| {
+                indent(
+                    &format!("◆ {}", inline_md(item, Breaks::Hard, Context::Body)),
+                    bullet(alt),
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n"),
         Block::Code { language, text } => code_block(language, text),
@@ -129,7 +158,11 @@ fn indent(body: &str, marker: &str) -> String {
     let mut out = String::new();
     for (i, line) in body.split('\n').enumerate() {
         if i == 0 {
-            out.push_str(if line.is_empty() { marker.trim_end() } else { marker });
+            out.push_str(if line.is_empty() {
+                marker.trim_end()
+            } else {
+                marker
+            });
         } else {
             out.push('\n');
             if !line.is_empty() {
@@ -142,22 +175,41 @@ fn indent(body: &str, marker: &str) -> String {
 }
 
 fn quote(body: &str) -> String {
-    body.split('\n').map(|line| if line.is_empty() { ">".to_owned() } else { format!("> {line}") }).collect::<Vec<_>>().join("\n")
+    body.split('\n')
+        .map(|line| {
+            if line.is_empty() {
+                ">".to_owned()
+            } else {
+                format!("> {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
-
 
 fn code_block(language: &str, text: &str) -> String {
     let fence = "`".repeat(longest_run(text, '`').max(2) + 1);
     // A backtick in the info string would end a backtick fence's opening line.
-    let language: String = language.chars().filter(|c| !c.is_whitespace() && !c.is_control() && *c != '`').collect();
+    let language: String = language
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control() && *c != '`')
+        .collect();
     let text = text.strip_suffix('\n').unwrap_or(text);
-    if text.is_empty() { format!("{fence}{language}\n{fence}") } else { format!("{fence}{language}\n{text}\n{fence}") }
+    if text.is_empty() {
+        format!("{fence}{language}\n{fence}")
+    } else {
+        format!("{fence}{language}\n{text}\n{fence}")
+    }
 }
 
 fn table_md(rows: &[Vec<Cell>]) -> String {
     const MAX_SPANNED_COLUMNS: usize = 256;
     let widest_row = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let spanned = rows.iter().map(|row| row.iter().map(|cell| cell.colspan as usize).sum::<usize>()).max().unwrap_or(0);
+    let spanned = rows
+        .iter()
+        .map(|row| row.iter().map(|cell| cell.colspan as usize).sum::<usize>())
+        .max()
+        .unwrap_or(0);
     let columns = widest_row.max(spanned.min(MAX_SPANNED_COLUMNS));
     if columns == 0 {
         return String::new();
@@ -174,7 +226,16 @@ fn table_md(rows: &[Vec<Cell>]) -> String {
             }
         }
         cells.resize(columns, String::new());
-        let cells: Vec<String> = cells.into_iter().map(|c| if c.is_empty() { " ".to_owned() } else { format!(" {c} ") }).collect();
+        let cells: Vec<String> = cells
+            .into_iter()
+            .map(|c| {
+                if c.is_empty() {
+                    " ".to_owned()
+                } else {
+                    format!(" {c} ")
+                }
+            })
+            .collect();
         format!("|{}|", cells.join("|"))
     };
     let mut lines = Vec::with_capacity(rows.len() + 1);
@@ -188,24 +249,43 @@ fn table_md(rows: &[Vec<Cell>]) -> String {
 /// A cell holds one line: paragraphs joined by `<br>`, other blocks as escaped text.
 fn cell_md(blocks: &[Block]) -> String {
     let parts = blocks.iter().map(|block| match block {
-        Block::Paragraph(content) | Block::Heading { content, .. } => inline_md(content, Breaks::Html, Context::Cell),
+        Block::Paragraph(content) | Block::Heading { content, .. } => {
+            inline_md(content, Breaks::Html, Context::Cell)
+        }
         other => escape(&block_text(other), Context::Cell, false).replace('\n', "<br>"),
     });
-    parts.filter(|part| !part.is_empty()).collect::<Vec<_>>().join("<br>")
+    parts
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("<br>")
 }
 
 pub(super) fn media_md(media: &Media) -> String {
     match media.url.as_deref().and_then(safe_href) {
-        Some(url) => format!("![{}]({})", escape(&media.alt, Context::Body, false), destination(url)),
+        Some(url) => format!(
+            "![{}]({})",
+            escape(&media.alt, Context::Body, false),
+            destination(url)
+        ),
         None if media.alt.trim().is_empty() => escape("[attachment]", Context::Body, true),
-        None => escape(&format!("[attachment: {}]", media.alt.trim()), Context::Body, true),
+        None => escape(
+            &format!("[attachment: {}]", media.alt.trim()),
+            Context::Body,
+            true,
+        ),
     }
 }
 
 pub(super) fn card_md(url: &str) -> String {
     match safe_href(url) {
-        Some(href) if !href.contains(|c: char| c.is_whitespace() || c == '<' || c == '>') => format!("<{href}>"),
-        Some(href) => format!("[{}]({})", escape(href, Context::Body, false), destination(href)),
+        Some(href) if !href.contains(|c: char| c.is_whitespace() || c == '<' || c == '>') => {
+            format!("<{href}>")
+        }
+        Some(href) => format!(
+            "[{}]({})",
+            escape(href, Context::Body, false),
+            destination(href)
+        ),
         None => escape(url, Context::Body, true),
     }
 }

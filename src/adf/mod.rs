@@ -13,6 +13,7 @@ mod from_markdown;
 mod html;
 mod markdown;
 mod model;
+mod parse;
 mod text;
 
 use serde_json::Value;
@@ -25,7 +26,7 @@ pub use from_markdown::{from_markdown, from_plain_text};
 /// table cells are tab-separated, mentions read `@Name`, emoji as their character (or
 /// `:shortName:`), dates as `YYYY-MM-DD`, and `hardBreak` is a newline.
 pub fn to_text(doc: &Value) -> String {
-    text::render(&model::parse(doc))
+    text::render(&parse::parse(doc))
 }
 
 /// Renders ADF as CommonMark with GitHub tables and strikethrough.
@@ -34,7 +35,7 @@ pub fn to_text(doc: &Value) -> String {
 /// `mailto` targets; panels become block quotes with a bold label, status lozenges `[STATUS]`,
 /// attachments `![alt](url)` or a `[attachment: …]` placeholder.
 pub fn to_markdown(doc: &Value) -> String {
-    markdown::render(&model::parse(doc))
+    markdown::render(&parse::parse(doc))
 }
 
 /// Renders ADF as HTML that is safe to insert into a page.
@@ -43,7 +44,7 @@ pub fn to_markdown(doc: &Value) -> String {
 /// `mailto` targets, no `style`, script or event attributes are ever written, and colours
 /// travel as validated `data-color` attributes.
 pub fn to_html(doc: &Value) -> String {
-    html::render(&model::parse(doc))
+    html::render(&parse::parse(doc))
 }
 
 /// The href when it is an `http`, `https` or `mailto` URL, trimmed; `None` otherwise.
@@ -56,7 +57,10 @@ pub(crate) fn safe_href(href: &str) -> Option<&str> {
         return None;
     }
     let (scheme, _) = href.split_once(':')?;
-    ["http", "https", "mailto"].iter().any(|allowed| scheme.eq_ignore_ascii_case(allowed)).then_some(href)
+    ["http", "https", "mailto"]
+        .iter()
+        .any(|allowed| scheme.eq_ignore_ascii_case(allowed))
+        .then_some(href)
 }
 
 #[cfg(test)]

@@ -19,7 +19,10 @@ fn sample() -> Value {
             text("due "),
             date(1_796_342_400_000),
         ]),
-        bullet_list([list_item([paragraph([text("one")]), bullet_list([item([text("two")])])]), item([text("three")])]),
+        bullet_list([
+            list_item([paragraph([text("one")]), bullet_list([item([text("two")])])]),
+            item([text("three")]),
+        ]),
         table([header_row(&["A", "B"]), body_row(&["1", "2"])]),
     ])
 }
@@ -73,15 +76,34 @@ fn to_text_uses_short_names_for_emoji_without_text_and_adds_missing_at_signs() {
 
 #[test]
 fn to_text_reads_a_plain_string_as_a_v2_body() {
-    assert_eq!(to_text(&json!("line one\nline two\n\nnext")), "line one\nline two\n\nnext");
+    assert_eq!(
+        to_text(&json!("line one\nline two\n\nnext")),
+        "line one\nline two\n\nnext"
+    );
 }
 
 #[test]
 fn to_markdown_renders_the_common_blocks() {
     let doc = doc([
         heading(2, [text("Title")]),
-        paragraph([strong("b"), text(" "), em("i"), text(" "), strike("s"), text(" "), code("c"), text(" "), link("l", "https://e.test")]),
-        ordered_list([list_item([paragraph([text("first")]), ordered_list([item([text("nested")])])]), item([text("second")])]),
+        paragraph([
+            strong("b"),
+            text(" "),
+            em("i"),
+            text(" "),
+            strike("s"),
+            text(" "),
+            code("c"),
+            text(" "),
+            link("l", "https://e.test"),
+        ]),
+        ordered_list([
+            list_item([
+                paragraph([text("first")]),
+                ordered_list([item([text("nested")])]),
+            ]),
+            item([text("second")]),
+        ]),
         code_block("rust", "fn main() {}\n"),
         blockquote([paragraph([text("quoted")])]),
         panel("warning", [paragraph([text("careful")])]),
@@ -104,26 +126,43 @@ fn to_markdown_renders_inline_nodes() {
         hard_break(),
         inline_card("https://e.test/x"),
     ])]);
-    assert_eq!(to_markdown(&doc), "@Дмитрий Иванов \\[IN PROGRESS\\] 2026-12-04\\\n<https://e.test/x>");
+    assert_eq!(
+        to_markdown(&doc),
+        "@Дмитрий Иванов \\[IN PROGRESS\\] 2026-12-04\\\n<https://e.test/x>"
+    );
 }
 
 #[test]
 fn to_markdown_writes_gfm_tables_with_escaped_pipes() {
-    let doc = doc([table([header_row(&["Имя", "a|b"]), body_row(&["สมชาย", ""])])]);
-    assert_eq!(to_markdown(&doc), "| Имя | a\\|b |\n| --- | --- |\n| สมชาย | |");
+    let doc = doc([table([
+        header_row(&["Имя", "a|b"]),
+        body_row(&["สมชาย", ""]),
+    ])]);
+    assert_eq!(
+        to_markdown(&doc),
+        "| Имя | a\\|b |\n| --- | --- |\n| สมชาย | |"
+    );
 }
 
 #[test]
 fn to_markdown_shows_file_media_as_a_placeholder_and_external_media_as_an_image() {
     let file = doc([media_single("att-1", "shot.png", 10, 10)]);
     assert_eq!(to_markdown(&file), "\\[attachment: shot.png\\]");
-    let external = doc([json!({ "type": "mediaSingle", "content": [{ "type": "media", "attrs": { "type": "external", "url": "https://e.test/a.png", "alt": "a" } }] })]);
+    let external = doc([
+        json!({ "type": "mediaSingle", "content": [{ "type": "media", "attrs": { "type": "external", "url": "https://e.test/a.png", "alt": "a" } }] }),
+    ]);
     assert_eq!(to_markdown(&external), "![a](https://e.test/a.png)");
 }
 
 #[test]
 fn to_markdown_drops_unsafe_link_targets() {
-    for href in ["javascript:alert(1)", "JAVASCRIPT:alert(1)", "java\nscript:alert(1)", "data:text/html,x", "/relative"] {
+    for href in [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "java\nscript:alert(1)",
+        "data:text/html,x",
+        "/relative",
+    ] {
         let md = to_markdown(&doc([paragraph([link("click", href)])]));
         assert_eq!(md, "click", "{href:?}");
     }
@@ -132,20 +171,37 @@ fn to_markdown_drops_unsafe_link_targets() {
 #[test]
 fn to_markdown_escapes_text_so_it_renders_literally() {
     let literal = "*a* _b_ `c` [d](e) <f> #g \\h ~~i~~ | j &amp; $k @l";
-    let doc = doc([paragraph([text(literal)]), paragraph([text("# not a heading")]), paragraph([text("1. not a list")])]);
+    let doc = doc([
+        paragraph([text(literal)]),
+        paragraph([text("# not a heading")]),
+        paragraph([text("1. not a list")]),
+    ]);
     let round_trip = from_markdown(&to_markdown(&doc));
-    assert_eq!(to_text(&round_trip), format!("{literal}\n\n# not a heading\n\n1. not a list"));
+    assert_eq!(
+        to_text(&round_trip),
+        format!("{literal}\n\n# not a heading\n\n1. not a list")
+    );
 }
 
 /// Every character of the first paragraph with its sorted mark names.
 fn marked_chars(doc: &Value) -> Vec<(char, Vec<String>)> {
     let mut out = Vec::new();
-    for node in doc["content"][0]["content"].as_array().into_iter().flatten() {
+    for node in doc["content"][0]["content"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         let mut marks: Vec<String> = node["marks"]
             .as_array()
             .into_iter()
             .flatten()
-            .map(|m| format!("{}{}", m["type"].as_str().unwrap_or(""), m["attrs"]["href"].as_str().unwrap_or("")))
+            .map(|m| {
+                format!(
+                    "{}{}",
+                    m["type"].as_str().unwrap_or(""),
+                    m["attrs"]["href"].as_str().unwrap_or("")
+                )
+            })
             .collect();
         marks.sort();
         for c in node["text"].as_str().unwrap_or("").chars() {
@@ -160,19 +216,42 @@ fn overlapping_marks_survive_a_markdown_round_trip() {
     let strong_ = || mark("strong");
     let em_ = || mark("em");
     let cases = vec![
-        vec![marked("a", [strong_()]), marked("b", [strong_(), em_()]), marked("c", [em_()])],
+        vec![
+            marked("a", [strong_()]),
+            marked("b", [strong_(), em_()]),
+            marked("c", [em_()]),
+        ],
         vec![marked("a", [em_()]), marked("b", [strong_()])],
         vec![marked("a", [strong_()]), marked("b", [em_()])],
-        vec![marked("ab", [strong_(), em_()]), marked("c", [em_()]), marked("d", [strong_(), em_()])],
+        vec![
+            marked("ab", [strong_(), em_()]),
+            marked("c", [em_()]),
+            marked("d", [strong_(), em_()]),
+        ],
         vec![text("ก"), marked("ข", [strong_()]), text("ค")],
-        vec![marked("x ", [strong_()]), marked("y", [strong_(), link_mark("https://e.test")]), text(" z")],
-        vec![marked("st", [mark("strike")]), marked("rong", [strong_(), mark("strike")]), text("!")],
-        vec![marked("日本", [link_mark("https://e.test/a")]), marked("語", [link_mark("https://e.test/b")])],
+        vec![
+            marked("x ", [strong_()]),
+            marked("y", [strong_(), link_mark("https://e.test")]),
+            text(" z"),
+        ],
+        vec![
+            marked("st", [mark("strike")]),
+            marked("rong", [strong_(), mark("strike")]),
+            text("!"),
+        ],
+        vec![
+            marked("日本", [link_mark("https://e.test/a")]),
+            marked("語", [link_mark("https://e.test/b")]),
+        ],
     ];
     for content in cases {
         let doc = doc([paragraph(content)]);
         let md = to_markdown(&doc);
-        assert_eq!(marked_chars(&from_markdown(&md)), marked_chars(&doc), "markdown: {md}");
+        assert_eq!(
+            marked_chars(&from_markdown(&md)),
+            marked_chars(&doc),
+            "markdown: {md}"
+        );
     }
 }
 
@@ -194,30 +273,73 @@ fn assert_valid_adf(node: &Value, parent: &str) {
     let kind = node["type"].as_str().unwrap_or_default();
     match kind {
         "text" => {
-            assert!(!node["text"].as_str().unwrap_or_default().is_empty(), "empty text under {parent}");
-            let marks: Vec<&str> = node["marks"].as_array().into_iter().flatten().map(|m| m["type"].as_str().unwrap_or_default()).collect();
+            assert!(
+                !node["text"].as_str().unwrap_or_default().is_empty(),
+                "empty text under {parent}"
+            );
+            let marks: Vec<&str> = node["marks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|m| m["type"].as_str().unwrap_or_default())
+                .collect();
             for mark in &marks {
-                assert!(["strong", "em", "strike", "code", "link"].contains(mark), "mark {mark}");
+                assert!(
+                    ["strong", "em", "strike", "code", "link"].contains(mark),
+                    "mark {mark}"
+                );
             }
             if marks.contains(&"code") {
-                assert!(marks.iter().all(|m| ["code", "link"].contains(m)), "code with {marks:?}");
+                assert!(
+                    marks.iter().all(|m| ["code", "link"].contains(m)),
+                    "code with {marks:?}"
+                );
             }
-            for link in node["marks"].as_array().into_iter().flatten().filter(|m| m["type"] == "link") {
-                assert!(!link["attrs"]["href"].as_str().unwrap_or_default().is_empty());
+            for link in node["marks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|m| m["type"] == "link")
+            {
+                assert!(
+                    !link["attrs"]["href"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .is_empty()
+                );
             }
         }
         "listItem" => {
             let first = node["content"][0]["type"].as_str().unwrap_or_default();
-            assert!(["paragraph", "codeBlock", "mediaSingle"].contains(&first), "listItem starts with {first:?}");
+            assert!(
+                ["paragraph", "codeBlock", "mediaSingle"].contains(&first),
+                "listItem starts with {first:?}"
+            );
         }
-        "blockquote" | "tableCell" | "tableHeader" | "bulletList" | "orderedList" | "table" | "tableRow" => {
-            assert!(!node["content"].as_array().is_none_or(Vec::is_empty), "empty {kind}");
+        "blockquote" | "tableCell" | "tableHeader" | "bulletList" | "orderedList" | "table"
+        | "tableRow" => {
+            assert!(
+                !node["content"].as_array().is_none_or(Vec::is_empty),
+                "empty {kind}"
+            );
         }
         _ => {}
     }
     let allowed_children: Option<&[&str]> = match kind {
-        "listItem" => Some(&["paragraph", "bulletList", "orderedList", "codeBlock", "mediaSingle"]),
-        "blockquote" => Some(&["paragraph", "bulletList", "orderedList", "codeBlock", "mediaSingle"]),
+        "listItem" => Some(&[
+            "paragraph",
+            "bulletList",
+            "orderedList",
+            "codeBlock",
+            "mediaSingle",
+        ]),
+        "blockquote" => Some(&[
+            "paragraph",
+            "bulletList",
+            "orderedList",
+            "codeBlock",
+            "mediaSingle",
+        ]),
         "bulletList" | "orderedList" => Some(&["listItem"]),
         "table" => Some(&["tableRow"]),
         "tableRow" => Some(&["tableHeader", "tableCell"]),
@@ -266,13 +388,17 @@ fn markdown_import_always_produces_valid_adf() {
 fn to_html_escapes_text_and_attributes() {
     let doc = doc([
         paragraph([text("<script>alert(1)</script> & \"q\" 'a'")]),
-        paragraph([json!({ "type": "mention", "attrs": { "id": "\" onmouseover=\"alert(1)", "text": "<b>x</b>" } })]),
+        paragraph([
+            json!({ "type": "mention", "attrs": { "id": "\" onmouseover=\"alert(1)", "text": "<b>x</b>" } }),
+        ]),
         code_block("js\" onload=\"x", "</code><script>"),
     ]);
     let html = to_html(&doc);
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;a&#39;"));
     assert!(html.contains("data-account-id=\"&quot; onmouseover=&quot;alert(1)\""));
-    assert!(html.contains("<pre><code class=\"language-jsonloadx\">&lt;/code&gt;&lt;script&gt;</code></pre>"));
+    assert!(html.contains(
+        "<pre><code class=\"language-jsonloadx\">&lt;/code&gt;&lt;script&gt;</code></pre>"
+    ));
     assert!(!html.contains("<script"));
 }
 
@@ -293,8 +419,14 @@ fn to_html_keeps_only_safe_links() {
 
 #[test]
 fn to_html_writes_colours_only_when_they_are_hex() {
-    let doc = doc([paragraph([colored("red", "#ff5630"), colored("bad", "red; background:url(x)")])]);
-    assert_eq!(to_html(&doc), "<p><span data-color=\"#ff5630\">red</span>bad</p>");
+    let doc = doc([paragraph([
+        colored("red", "#ff5630"),
+        colored("bad", "red; background:url(x)"),
+    ])]);
+    assert_eq!(
+        to_html(&doc),
+        "<p><span data-color=\"#ff5630\">red</span>bad</p>"
+    );
 }
 
 #[test]
@@ -332,7 +464,14 @@ fn to_html_never_writes_style_script_or_event_attributes() {
     });
     let html = to_html(&hostile);
     // Escaped quotes (`=&quot;`) are harmless text; a real attribute needs `="`.
-    for forbidden in ["<script", "<iframe", "<img onerror", " style=\"", " onclick=\"", "javascript:"] {
+    for forbidden in [
+        "<script",
+        "<iframe",
+        "<img onerror",
+        " style=\"",
+        " onclick=\"",
+        "javascript:",
+    ] {
         assert!(!html.contains(forbidden), "{forbidden} in {html}");
     }
 }
@@ -369,7 +508,12 @@ fn malformed_input_never_panics_and_keeps_its_text() {
     for wanted in ["inside", "own text", "attr text", "flattened"] {
         assert!(text.contains(wanted), "{wanted} missing from {text:?}");
     }
-    assert_eq!(to_text(&json!({ "type": "doc", "content": [{ "type": "date", "attrs": { "timestamp": "soon" } }] })), "soon");
+    assert_eq!(
+        to_text(
+            &json!({ "type": "doc", "content": [{ "type": "date", "attrs": { "timestamp": "soon" } }] })
+        ),
+        "soon"
+    );
 }
 
 #[test]
@@ -380,7 +524,9 @@ fn deep_nesting_is_flattened_without_overflowing_the_stack() {
         let (text, markdown, html) = std::thread::scope(|scope| {
             std::thread::Builder::new()
                 .stack_size(1 << 20)
-                .spawn_scoped(scope, || (to_text(&deep), to_markdown(&deep), to_html(&deep)))
+                .spawn_scoped(scope, || {
+                    (to_text(&deep), to_markdown(&deep), to_html(&deep))
+                })
                 .map(|handle| handle.join())
         })
         .unwrap_or_else(|e| panic!("spawn: {e}"))
@@ -408,20 +554,41 @@ fn safe_href_accepts_only_web_and_mail_schemes() {
     assert_eq!(safe_href(" https://e.test "), Some("https://e.test"));
     assert_eq!(safe_href("HTTP://E.TEST"), Some("HTTP://E.TEST"));
     assert_eq!(safe_href("mailto:a@e.test"), Some("mailto:a@e.test"));
-    for bad in ["javascript:x", "vbscript:x", "data:x", "file:///etc/passwd", "//e.test", "e.test", "http\n://x", ""] {
+    for bad in [
+        "javascript:x",
+        "vbscript:x",
+        "data:x",
+        "file:///etc/passwd",
+        "//e.test",
+        "e.test",
+        "http\n://x",
+        "",
+    ] {
         assert_eq!(safe_href(bad), None, "{bad:?}");
     }
 }
 
-
 #[test]
 fn link_targets_with_parentheses_and_backslashes_round_trip_exactly() {
-    let doc = doc([paragraph([link("Foo", "https://e.test/wiki/Foo_(bar)?q=a\\b")])]);
+    let doc = doc([paragraph([link(
+        "Foo",
+        "https://e.test/wiki/Foo_(bar)?q=a\\b",
+    )])]);
     assert_eq!(from_markdown(&to_markdown(&doc)), doc);
 }
 
 #[test]
 fn table_cells_and_headings_skip_line_start_escapes() {
-    let doc = doc([heading(3, [text("1. - Intro")]), table([header_row(&["p50"]), body_row(&["0.9 s"]), body_row(&["- x"])])]);
-    assert_eq!(to_markdown(&doc), "### 1. - Intro\n\n| p50 |\n| --- |\n| 0.9 s |\n| - x |");
+    let doc = doc([
+        heading(3, [text("1. - Intro")]),
+        table([
+            header_row(&["p50"]),
+            body_row(&["0.9 s"]),
+            body_row(&["- x"]),
+        ]),
+    ]);
+    assert_eq!(
+        to_markdown(&doc),
+        "### 1. - Intro\n\n| p50 |\n| --- |\n| 0.9 s |\n| - x |"
+    );
 }

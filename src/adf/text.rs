@@ -29,21 +29,33 @@ fn blocks_text(blocks: &[Block], separator: &str) -> String {
 pub(crate) fn block_text(block: &Block) -> String {
     match block {
         Block::Paragraph(content) | Block::Heading { content, .. } => inline_text(content),
-        Block::List { ordered, start, items } => items
+        Block::List {
+            ordered,
+            start,
+            items,
+        } => items
             .iter()
             .enumerate()
             .map(|(i, item)| {
-                let marker = if *ordered { format!("{}. ", start.saturating_add(i as u64)) } else { "- ".to_owned() };
+                let marker = if *ordered {
+                    format!("{}. ", start.saturating_add(i as u64))
+                } else {
+                    "- ".to_owned()
+                };
                 indent(&blocks_text(item, "\n"), &marker)
             })
             .collect::<Vec<_>>()
             .join("\n"),
         Block::Tasks(tasks) => tasks_text(tasks),
-        Block::Decisions(items) => {
-            items.iter().map(|item| indent(&inline_text(item), "◆ ")).collect::<Vec<_>>().join("\n")
-        }
+        Block::Decisions(items) => items
+            .iter()
+            .map(|item| indent(&inline_text(item), "◆ "))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Block::Code { text, .. } => text.trim_end_matches('\n').to_owned(),
-        Block::Quote(content) | Block::Panel { content, .. } | Block::Group(content) => blocks_text(content, "\n\n"),
+        Block::Quote(content) | Block::Panel { content, .. } | Block::Group(content) => {
+            blocks_text(content, "\n\n")
+        }
         Block::Table(rows) => rows
             .iter()
             .map(|row| {
@@ -72,7 +84,9 @@ fn tasks_text(tasks: &[Task]) -> String {
     tasks
         .iter()
         .map(|task| match task {
-            Task::Item { done, content } => indent(&inline_text(content), if *done { "[x] " } else { "[ ] " }),
+            Task::Item { done, content } => {
+                indent(&inline_text(content), if *done { "[x] " } else { "[ ] " })
+            }
             Task::Nested(inner) => indent(&tasks_text(inner), "    "),
         })
         .collect::<Vec<_>>()
@@ -85,7 +99,11 @@ fn indent(body: &str, marker: &str) -> String {
     let mut out = String::new();
     for (i, line) in body.split('\n').enumerate() {
         if i == 0 {
-            out.push_str(if line.is_empty() { marker.trim_end() } else { marker });
+            out.push_str(if line.is_empty() {
+                marker.trim_end()
+            } else {
+                marker
+            });
         } else {
             out.push('\n');
             if !line.is_empty() {
@@ -117,7 +135,11 @@ pub(crate) fn inline_text(inlines: &[Inline]) -> String {
 
 /// The emoji's own character(s) when known, otherwise its `:short_name:`.
 pub(crate) fn emoji_text<'a>(short_name: &'a str, text: &'a str) -> &'a str {
-    if text.trim().is_empty() { short_name } else { text }
+    if text.trim().is_empty() {
+        short_name
+    } else {
+        text
+    }
 }
 
 /// What stands in for an attachment in text: its alt text, URL, or a neutral placeholder.

@@ -1,5 +1,5 @@
-//! HTTP routes: `/graphql` (POST; GET for GraphiQL and queries), `/graphql/ws`, `/health`,
-//! `/ready`, and the tower layers around them.
+//! HTTP routes: `/graphql` (POST; GET for GraphiQL and queries), `/graphql/ws`, `/graphiql/…`
+//! (GraphiQL's files), `/health`, `/ready`, and the tower layers around them.
 
 mod error;
 mod graphiql;

@@ -9,10 +9,11 @@
 use serde_json::Value;
 
 use crate::adf::build::{
-    background_mark, block_card, blockquote, body_row, bullet_list, code, code_block, color_mark, colored, date, decision_item,
-    decision_list, doc, em, emoji, expand, hard_break, header_row, heading, inline_card, item, link, list_item,
-    mark, marked, media_inline, media_single, mention, ordered_list, panel, paragraph, rule, status, strike, strong, subsup_mark, table,
-    task_item, task_list, text, underline,
+    background_mark, block_card, blockquote, body_row, bullet_list, code, code_block, color_mark,
+    colored, date, decision_item, decision_list, doc, em, emoji, expand, hard_break, header_row,
+    heading, inline_card, item, link, list_item, mark, marked, media_inline, media_single, mention,
+    ordered_list, panel, paragraph, rule, status, strike, strong, subsup_mark, table, task_item,
+    task_list, text, underline,
 };
 
 /// A language of the seeded content.
@@ -180,13 +181,20 @@ fn english_descriptions() -> Vec<Value> {
                     bullet_list([
                         parent(
                             "Columns follow the list view",
-                            bullets(&["Summary, status, assignee and due date by default", "Custom fields only when visible"]),
+                            bullets(&[
+                                "Summary, status, assignee and due date by default",
+                                "Custom fields only when visible",
+                            ]),
                         ),
                         item([text("The sort order is kept")]),
                     ]),
                 ),
-                item([text("Thai, Russian and Japanese text render with the right fonts")]),
-                item([text("Exports of more than 500 issues run in the background")]),
+                item([text(
+                    "Thai, Russian and Japanese text render with the right fonts",
+                )]),
+                item([text(
+                    "Exports of more than 500 issues run in the background",
+                )]),
             ]),
             h(3, "Formats"),
             table([
@@ -199,7 +207,10 @@ fn english_descriptions() -> Vec<Value> {
                 text("Target date: "),
                 day(3),
                 text(". Design notes are in "),
-                link("the export spec", "https://wiki.example.com/display/PM/Export+spec"),
+                link(
+                    "the export spec",
+                    "https://wiki.example.com/display/PM/Export+spec",
+                ),
                 text(". "),
                 emoji(":memo:", "📝"),
             ]),
@@ -208,7 +219,9 @@ fn english_descriptions() -> Vec<Value> {
             paragraph([
                 text("Typing "),
                 code("<script>alert(1)</script>"),
-                text(" into the quick search box runs the script on the results page. The same happens when the plain text <script>alert(1)</script> is pasted into a comment."),
+                text(
+                    " into the quick search box runs the script on the results page. The same happens when the plain text <script>alert(1)</script> is pasted into a comment.",
+                ),
             ]),
             h(3, "Characters that break the renderer"),
             bullets(&[
@@ -218,12 +231,20 @@ fn english_descriptions() -> Vec<Value> {
                 "Brackets and backticks: [x], ]], `rm -rf`, ```",
                 "Typst code: #read(\"/etc/passwd\") and #set page(width: 1pt)",
             ]),
-            code_block("html", "<img src=x onerror=\"alert('xss')\">\n<a href=\"javascript:alert(1)\">click</a>"),
+            code_block(
+                "html",
+                "<img src=x onerror=\"alert('xss')\">\n<a href=\"javascript:alert(1)\">click</a>",
+            ),
             panel(
                 "warning",
                 [paragraph([
-                    text("Every renderer (HTML, Markdown, PDF) must show these characters literally. "),
-                    link("This link must be dropped", "javascript:alert(document.cookie)"),
+                    text(
+                        "Every renderer (HTML, Markdown, PDF) must show these characters literally. ",
+                    ),
+                    link(
+                        "This link must be dropped",
+                        "javascript:alert(document.cookie)",
+                    ),
                 ])],
             ),
             table([
@@ -254,26 +275,39 @@ fn english_descriptions() -> Vec<Value> {
                     ordered_list([
                         parent(
                             "Capture the SQL with EXPLAIN ANALYZE",
-                            steps(&["Check the index on (project_id, rank)", "Look for sequential scans"]),
+                            steps(&[
+                                "Check the index on (project_id, rank)",
+                                "Look for sequential scans",
+                            ]),
                         ),
                         item([text("Compare with the list view")]),
                     ]),
                 ),
-                item([strike("Put a cache in front of the board endpoint"), text(" (rejected: the data changes too often)")]),
+                item([
+                    strike("Put a cache in front of the board endpoint"),
+                    text(" (rejected: the data changes too often)"),
+                ]),
                 item([text("Load cards in pages of 200")]),
             ]),
             code_block(
                 "sql",
                 "EXPLAIN ANALYZE\nSELECT id, key, summary, rank\nFROM issue\nWHERE project_id = 10042\nORDER BY rank\nLIMIT 200;",
             ),
-            panel("note", [para("The numbers were measured on staging with a warm cache.")]),
+            panel(
+                "note",
+                [para(
+                    "The numbers were measured on staging with a warm cache.",
+                )],
+            ),
         ]),
         doc([
             panel(
                 "error",
                 [paragraph([
                     strong("Incident: "),
-                    text("an API token of the integration user was committed to a public repository."),
+                    text(
+                        "an API token of the integration user was committed to a public repository.",
+                    ),
                 ])],
             ),
             blockquote([para(
@@ -294,7 +328,12 @@ fn english_descriptions() -> Vec<Value> {
                 status("Blocked", "red"),
             ]),
             rule(),
-            panel("success", [para("The token was revoked at 14:05 UTC; no unknown calls were found.")]),
+            panel(
+                "success",
+                [para(
+                    "The token was revoked at 14:05 UTC; no unknown calls were found.",
+                )],
+            ),
         ]),
         doc([
             paragraph([
@@ -325,7 +364,9 @@ fn english_descriptions() -> Vec<Value> {
             paragraph([
                 text("With the locale set to "),
                 code("th_TH"),
-                text(", due dates should use the Buddhist era (2569 instead of 2026), but the issue view shows the Gregorian year."),
+                text(
+                    ", due dates should use the Buddhist era (2569 instead of 2026), but the issue view shows the Gregorian year.",
+                ),
             ]),
             table([
                 header_row(&["Locale", "Expected", "Actual"]),
@@ -333,7 +374,10 @@ fn english_descriptions() -> Vec<Value> {
                 body_row(&["ja_JP", "2026年12月4日", "2026年12月4日"]),
                 body_row(&["ru_RU", "4 декабря 2026 г.", "4 дек. 2026"]),
             ]),
-            code_block("rust", "let era_year = if locale.starts_with(\"th\") { year + 543 } else { year };"),
+            code_block(
+                "rust",
+                "let era_year = if locale.starts_with(\"th\") { year + 543 } else { year };",
+            ),
             paragraph([
                 text("Reported by "),
                 mention(SOMCHAI, "สมชาย ใจดี"),
@@ -353,7 +397,13 @@ fn english_descriptions() -> Vec<Value> {
                     task_item("e8-4", false, [text("Announce the maintenance window")]),
                 ],
             ),
-            decision_list("e8-decisions", [decision_item("e8-d1", [text("Ship without the new board layout; it moves to 2.5")])]),
+            decision_list(
+                "e8-decisions",
+                [decision_item(
+                    "e8-d1",
+                    [text("Ship without the new board layout; it moves to 2.5")],
+                )],
+            ),
             paragraph([text("Release date: "), day(4)]),
             expand(
                 "Rollback plan",
@@ -365,14 +415,23 @@ fn english_descriptions() -> Vec<Value> {
             ),
         ]),
         doc([
-            para("On touch devices a card dragged to another column sometimes disappears until the page is reloaded."),
-            steps(&["Open the board on an iPad (iPadOS 18)", "Drag a card from “To Do” to “In Progress”", "Release it over the column header"]),
+            para(
+                "On touch devices a card dragged to another column sometimes disappears until the page is reloaded.",
+            ),
+            steps(&[
+                "Open the board on an iPad (iPadOS 18)",
+                "Drag a card from “To Do” to “In Progress”",
+                "Release it over the column header",
+            ]),
             screenshot(102, "Card missing after the drop"),
             paragraph([
                 text("It happens in about 1 of 5 attempts"),
                 marked("1", [subsup_mark("sup")]),
                 text(". "),
-                marked("The card is still saved on the server", [background_mark("#fedec8")]),
+                marked(
+                    "The card is still saved on the server",
+                    [background_mark("#fedec8")],
+                ),
                 text(", so this is a display problem. "),
                 status("Needs info", "yellow"),
                 text(" "),
@@ -394,7 +453,9 @@ fn english_descriptions() -> Vec<Value> {
             para(
                 "Literal markup: **not bold**, _not italic_, ~~not struck~~, [not a link](https://example.com), <b>not bold</b>, a | pipe, & an ampersand, &amp; an entity.",
             ),
-            para("Money and paths: $5, 50%, C:\\Temp\\new, ~/.config, `backticks`, ```fences```, @everyone."),
+            para(
+                "Money and paths: $5, 50%, C:\\Temp\\new, ~/.config, `backticks`, ```fences```, @everyone.",
+            ),
             paragraph([
                 strong("Bold with *stars* inside"),
                 text(" and "),
@@ -405,8 +466,14 @@ fn english_descriptions() -> Vec<Value> {
                 marked("bold red", [color_mark("#de350b"), mark("strong")]),
                 text("."),
             ]),
-            code_block("typst", "#read(\"/etc/passwd\")\n#let x = \"]\"\n$ a^2 + b^2 $"),
-            paragraph([link("A link whose text has [brackets] and (parens)", "https://example.com/search?q=a(b)&x=[1]")]),
+            code_block(
+                "typst",
+                "#read(\"/etc/passwd\")\n#let x = \"]\"\n$ a^2 + b^2 $",
+            ),
+            paragraph([link(
+                "A link whose text has [brackets] and (parens)",
+                "https://example.com/search?q=a(b)&x=[1]",
+            )]),
         ]),
     ]
 }
@@ -457,8 +524,12 @@ fn russian_descriptions() -> Vec<Value> {
                         item([text("сохраняется порядок сортировки")]),
                     ]),
                 ),
-                item([text("Кириллица, тайский и японский текст отображаются без «квадратиков»")]),
-                item([text("Выгрузка более 500 задач выполняется в фоновом режиме")]),
+                item([text(
+                    "Кириллица, тайский и японский текст отображаются без «квадратиков»",
+                )]),
+                item([text(
+                    "Выгрузка более 500 задач выполняется в фоновом режиме",
+                )]),
             ]),
             table([
                 header_row(&["Формат", "Размер страницы", "Статус"]),
@@ -480,12 +551,19 @@ fn russian_descriptions() -> Vec<Value> {
             ]),
             panel(
                 "warning",
-                [para("В конце квартала нагрузка вырастет вдвое, поэтому задачу нужно решить до 15 декабря.")],
+                [para(
+                    "В конце квартала нагрузка вырастет вдвое, поэтому задачу нужно решить до 15 декабря.",
+                )],
             ),
-            code_block("sql", "SELECT count(*) FROM issue WHERE project_id = 10077 AND status_id <> 6;"),
+            code_block(
+                "sql",
+                "SELECT count(*) FROM issue WHERE project_id = 10077 AND status_id <> 6;",
+            ),
         ]),
         doc([
-            para("Темы писем с уведомлениями приходят в нечитаемом виде у пользователей Outlook 2016."),
+            para(
+                "Темы писем с уведомлениями приходят в нечитаемом виде у пользователей Outlook 2016.",
+            ),
             blockquote([para(
                 "Вместо «Задача назначена на вас» я вижу «Ð—Ð°Ð´Ð°Ñ‡Ð°…». Так приходят все письма с прошлой пятницы.",
             )]),
@@ -498,7 +576,12 @@ fn russian_descriptions() -> Vec<Value> {
                 "text",
                 "Subject: Задача назначена на вас\n# должно быть:\nSubject: =?UTF-8?B?0JfQsNC00LDRh9CwINC90LDQt9C90LDRh9C10L3QsCDQvdCwINCy0LDRgQ==?=",
             ),
-            panel("note", [para("В веб-версии почты и в мобильных клиентах всё отображается правильно.")]),
+            panel(
+                "note",
+                [para(
+                    "В веб-версии почты и в мобильных клиентах всё отображается правильно.",
+                )],
+            ),
         ]),
         doc([
             paragraph([
@@ -522,7 +605,10 @@ fn russian_descriptions() -> Vec<Value> {
                     ordered_list([
                         parent(
                             "Выбрать время с наименьшей нагрузкой",
-                            steps(&["по графикам — с 03:00 до 04:00 по Москве", "согласовать окно с командой поддержки"]),
+                            steps(&[
+                                "по графикам — с 03:00 до 04:00 по Москве",
+                                "согласовать окно с командой поддержки",
+                            ]),
                         ),
                         item([text("Хранить копии 30 дней")]),
                     ]),
@@ -535,10 +621,15 @@ fn russian_descriptions() -> Vec<Value> {
                 "pg_dump --format=custom --file=/backup/jira-$(date +%F).dump jira\nfind /backup -name '*.dump' -mtime +30 -delete",
             ),
             paragraph([text("Первое контрольное восстановление: "), day(1)]),
-            panel("success", [para("Тестовое восстановление на стенде заняло 12 минут.")]),
+            panel(
+                "success",
+                [para("Тестовое восстановление на стенде заняло 12 минут.")],
+            ),
         ]),
         doc([
-            para("При загрузке файла больше 2 ГБ сервис вложений перезапускается, а пользователь видит ошибку 502."),
+            para(
+                "При загрузке файла больше 2 ГБ сервис вложений перезапускается, а пользователь видит ошибку 502.",
+            ),
             code_block(
                 "java",
                 "java.lang.OutOfMemoryError: Java heap space\n\tat java.base/java.util.Arrays.copyOf(Arrays.java:3537)\n\tat com.example.attachments.UploadHandler.buffer(UploadHandler.java:88)",
@@ -547,7 +638,9 @@ fn russian_descriptions() -> Vec<Value> {
             panel(
                 "error",
                 [paragraph([
-                    text("Файл целиком читается в память, нужно перейти на потоковую загрузку. Ответственный — "),
+                    text(
+                        "Файл целиком читается в память, нужно перейти на потоковую загрузку. Ответственный — ",
+                    ),
                     mention(DMITRY, "Дмитрий Иванов"),
                     text("."),
                 ])],
@@ -584,21 +677,42 @@ fn russian_descriptions() -> Vec<Value> {
                 link("в вики", "https://wiki.example.com/display/API/v3"),
                 text("."),
             ]),
-            paragraph([em("Важно:"), text(" все примеры нужно проверить вручную, они должны работать без изменений.")]),
+            paragraph([
+                em("Важно:"),
+                text(" все примеры нужно проверить вручную, они должны работать без изменений."),
+            ]),
         ]),
         doc([
             h(2, "Что получилось"),
-            bullets(&["Выпустили экспорт в PDF на неделю раньше срока", "Сократили время сборки до 9 минут"]),
+            bullets(&[
+                "Выпустили экспорт в PDF на неделю раньше срока",
+                "Сократили время сборки до 9 минут",
+            ]),
             h(2, "Что улучшить"),
-            bullets(&["Слишком много задач переносится в следующий спринт", "Ревью кода занимает больше двух дней"]),
+            bullets(&[
+                "Слишком много задач переносится в следующий спринт",
+                "Ревью кода занимает больше двух дней",
+            ]),
             decision_list(
                 "r10-decisions",
-                [decision_item("r10-d1", [text("Ограничиваем незавершённую работу: не больше трёх задач на человека")])],
+                [decision_item(
+                    "r10-d1",
+                    [text(
+                        "Ограничиваем незавершённую работу: не больше трёх задач на человека",
+                    )],
+                )],
             ),
             task_list(
                 "r10-tasks",
                 [
-                    task_item("r10-1", false, [text("Настроить напоминания о ревью — "), mention(DMITRY, "Дмитрий Иванов")]),
+                    task_item(
+                        "r10-1",
+                        false,
+                        [
+                            text("Настроить напоминания о ревью — "),
+                            mention(DMITRY, "Дмитрий Иванов"),
+                        ],
+                    ),
                     task_item("r10-2", true, [text("Обновить шаблон спринта")]),
                 ],
             ),
@@ -624,10 +738,17 @@ fn thai_descriptions() -> Vec<Value> {
                 "kotlin",
                 "java.lang.IllegalStateException: Font not found: NotoSansThai\n    at com.example.report.PdfRenderer.loadFonts(PdfRenderer.kt:57)",
             ),
-            paragraph([text("ผู้รับผิดชอบ: "), mention(SOMCHAI, "สมชาย ใจดี"), text(" "), status("กำลังดำเนินการ", "blue")]),
+            paragraph([
+                text("ผู้รับผิดชอบ: "),
+                mention(SOMCHAI, "สมชาย ใจดี"),
+                text(" "),
+                status("กำลังดำเนินการ", "blue"),
+            ]),
         ]),
         doc([
-            para("ผู้ใช้ในประเทศไทยคุ้นเคยกับปีพุทธศักราช จึงต้องการให้ปฏิทินและวันครบกำหนดแสดงปี พ.ศ. ตามภาษาที่ตั้งค่าไว้"),
+            para(
+                "ผู้ใช้ในประเทศไทยคุ้นเคยกับปีพุทธศักราช จึงต้องการให้ปฏิทินและวันครบกำหนดแสดงปี พ.ศ. ตามภาษาที่ตั้งค่าไว้",
+            ),
             table([
                 header_row(&["คริสต์ศักราช", "พุทธศักราช", "รูปแบบที่ต้องการ"]),
                 body_row(&["2026", "2569", "4 ธ.ค. 2569"]),
@@ -638,14 +759,22 @@ fn thai_descriptions() -> Vec<Value> {
                 code("ปี พ.ศ. = ปี ค.ศ. + 543"),
                 text(" ซึ่งใช้ได้กับทุกวันในปฏิทินปัจจุบัน"),
             ]),
-            code_block("typescript", "const thaiYear = (date: Date) => date.getFullYear() + 543;"),
+            code_block(
+                "typescript",
+                "const thaiYear = (date: Date) => date.getFullYear() + 543;",
+            ),
             paragraph([text("กำหนดส่ง: "), day(2)]),
         ]),
         doc([
             para(
                 "เมื่อค้นหาคำว่า \"รายงาน\" ระบบไม่พบงานที่มีชื่อเรื่องว่า \"ส่งรายงานประจำเดือน\" เพราะภาษาไทยเขียนคำติดกันโดยไม่เว้นวรรค",
             ),
-            panel("info", [para("ดัชนีการค้นหาปัจจุบันแยกคำด้วยช่องว่างเท่านั้น จึงมองทั้งประโยคเป็นคำเดียว")]),
+            panel(
+                "info",
+                [para(
+                    "ดัชนีการค้นหาปัจจุบันแยกคำด้วยช่องว่างเท่านั้น จึงมองทั้งประโยคเป็นคำเดียว",
+                )],
+            ),
             h(3, "แนวทางแก้ไข"),
             bullets(&[
                 "ใช้ตัวตัดคำภาษาไทยตอนสร้างดัชนี",
@@ -668,7 +797,12 @@ fn thai_descriptions() -> Vec<Value> {
                 body_row(&["วันปกติ", "1.2 วินาที", "3%"]),
                 body_row(&["11.11", "8.5 วินาที", "17%"]),
             ]),
-            panel("warning", [para("โปรโมชันครั้งถัดไปคือ 12.12 จึงต้องแก้ไขให้เสร็จก่อนวันที่ 10 ธันวาคม")]),
+            panel(
+                "warning",
+                [para(
+                    "โปรโมชันครั้งถัดไปคือ 12.12 จึงต้องแก้ไขให้เสร็จก่อนวันที่ 10 ธันวาคม",
+                )],
+            ),
         ]),
         doc([
             para("ผู้ใช้ได้รับอีเมลแจ้งเตือนมากเกินไปจนพลาดเรื่องสำคัญ"),
@@ -692,8 +826,14 @@ fn thai_descriptions() -> Vec<Value> {
         doc([
             para("ในไฟล์ PDF ที่ส่งออก ข้อความภาษาไทยขึ้นบรรทัดใหม่กลางคำ และสระบนกับวรรณยุกต์ซ้อนทับกัน"),
             screenshot(301, "ตัวอย่างข้อความที่ถูกตัดกลางคำ"),
-            blockquote([para("ลูกค้าแจ้งว่าอ่านรายงานไม่ออกหลายหน้า โดยเฉพาะตารางที่มีคอลัมน์แคบ")]),
-            paragraph([text("ต้องฝังฟอนต์ "), code("Noto Sans Thai"), text(" และตัดคำตามพจนานุกรม")]),
+            blockquote([para(
+                "ลูกค้าแจ้งว่าอ่านรายงานไม่ออกหลายหน้า โดยเฉพาะตารางที่มีคอลัมน์แคบ",
+            )]),
+            paragraph([
+                text("ต้องฝังฟอนต์ "),
+                code("Noto Sans Thai"),
+                text(" และตัดคำตามพจนานุกรม"),
+            ]),
         ]),
         doc([
             steps(&[
@@ -701,7 +841,10 @@ fn thai_descriptions() -> Vec<Value> {
                 "ตั้งเวลาให้สำรองข้อมูลทุกวันตอนตีสาม",
                 "ทดสอบการกู้คืนข้อมูลบนเครื่องทดสอบ",
             ]),
-            code_block("bash", "0 3 * * * /opt/backup/run.sh >> /var/log/backup.log 2>&1"),
+            code_block(
+                "bash",
+                "0 3 * * * /opt/backup/run.sh >> /var/log/backup.log 2>&1",
+            ),
             panel("success", [para("ทดสอบการกู้คืนข้อมูลสำเร็จ ใช้เวลาทั้งหมด 15 นาที")]),
         ]),
         doc([
@@ -714,7 +857,12 @@ fn thai_descriptions() -> Vec<Value> {
                     text(" ทั้งที่เพิ่งได้รับอีเมลไม่ถึงหนึ่งนาที"),
                 ])],
             ),
-            paragraph([text("สถานะ: "), status("รอข้อมูลเพิ่มเติม", "yellow"), text(" ครบกำหนด: "), day(0)]),
+            paragraph([
+                text("สถานะ: "),
+                status("รอข้อมูลเพิ่มเติม", "yellow"),
+                text(" ครบกำหนด: "),
+                day(0),
+            ]),
             paragraph([
                 text("คาดว่าเกิดจากนาฬิกาของเซิร์ฟเวอร์ไม่ตรงกัน"),
                 hard_break(),
@@ -725,7 +873,11 @@ fn thai_descriptions() -> Vec<Value> {
             h(2, "เป้าหมาย"),
             para("ให้หัวหน้าทีมเห็นภาพรวมของงานทั้งหมดได้ในหน้าเดียว"),
             h(2, "องค์ประกอบหลัก"),
-            bullets(&["กราฟจำนวนงานแยกตามสถานะ", "รายการงานที่ใกล้ครบกำหนด", "ภาระงานของสมาชิกแต่ละคน"]),
+            bullets(&[
+                "กราฟจำนวนงานแยกตามสถานะ",
+                "รายการงานที่ใกล้ครบกำหนด",
+                "ภาระงานของสมาชิกแต่ละคน",
+            ]),
             paragraph([
                 text("แนวทางการออกแบบที่ใช้อ้างอิง: "),
                 inline_card("https://atlassian.design/components"),
@@ -746,7 +898,10 @@ fn thai_descriptions() -> Vec<Value> {
             ]),
             decision_list(
                 "t10-decisions",
-                [decision_item("t10-d1", [text("สปรินต์นี้เน้นแก้ไขข้อบกพร่องที่ลูกค้าแจ้งเข้ามา")])],
+                [decision_item(
+                    "t10-d1",
+                    [text("สปรินต์นี้เน้นแก้ไขข้อบกพร่องที่ลูกค้าแจ้งเข้ามา")],
+                )],
             ),
             task_list(
                 "t10-tasks",
@@ -755,7 +910,10 @@ fn thai_descriptions() -> Vec<Value> {
                     task_item("t10-2", true, [text("ย้ายงานที่ไม่เร่งด่วนไปสปรินต์ถัดไป")]),
                 ],
             ),
-            panel("note", [para("การประชุมครั้งถัดไปเลื่อนเป็นวันอังคาร เวลา 10:00 น.")]),
+            panel(
+                "note",
+                [para("การประชุมครั้งถัดไปเลื่อนเป็นวันอังคาร เวลา 10:00 น.")],
+            ),
         ]),
     ]
 }
@@ -777,16 +935,26 @@ fn japanese_descriptions() -> Vec<Value> {
                 "swift",
                 "Fatal error: Unexpectedly found nil while unwrapping an Optional value\nLoginViewController.swift:142",
             ),
-            paragraph([text("担当："), mention(HANAKO, "田中 花子"), text(" "), status("対応中", "blue")]),
+            paragraph([
+                text("担当："),
+                mention(HANAKO, "田中 花子"),
+                text(" "),
+                status("対応中", "blue"),
+            ]),
         ]),
         doc([
-            para("経理担当者として、請求書をPDFで出力したい。取引先にメールで送れるようにするためである。"),
+            para(
+                "経理担当者として、請求書をPDFで出力したい。取引先にメールで送れるようにするためである。",
+            ),
             h(3, "受け入れ条件"),
             bullet_list([
                 parent(
                     "請求書の項目をすべて出力する",
                     bullet_list([
-                        parent("明細行", bullets(&["品名、数量、単価、金額", "軽減税率の対象には※を付ける"])),
+                        parent(
+                            "明細行",
+                            bullets(&["品名、数量、単価、金額", "軽減税率の対象には※を付ける"]),
+                        ),
                         item([text("合計金額と消費税額")]),
                     ]),
                 ),
@@ -797,7 +965,12 @@ fn japanese_descriptions() -> Vec<Value> {
                 body_row(&["A4", "縦", "必須"]),
                 body_row(&["レター", "縦", "任意"]),
             ]),
-            paragraph([text("リリース予定日："), day(5), text(" "), emoji(":page_facing_up:", "📄")]),
+            paragraph([
+                text("リリース予定日："),
+                day(5),
+                text(" "),
+                emoji(":page_facing_up:", "📄"),
+            ]),
         ]),
         doc([
             para("「ＡＢＣ１２３」で検索すると、「ABC123」を含む課題が見つからない。"),
@@ -809,8 +982,14 @@ fn japanese_descriptions() -> Vec<Value> {
                     text("）を適用すれば、全角英数字と半角英数字を同一視できる。"),
                 ])],
             ),
-            code_block("rust", "use unicode_normalization::UnicodeNormalization;\nlet key: String = query.nfkc().collect();"),
-            bullets(&["半角カナ（ｶﾀｶﾅ）も全角に揃える", "大文字と小文字は区別しない"]),
+            code_block(
+                "rust",
+                "use unicode_normalization::UnicodeNormalization;\nlet key: String = query.nfkc().collect();",
+            ),
+            bullets(&[
+                "半角カナ（ｶﾀｶﾅ）も全角に揃える",
+                "大文字と小文字は区別しない",
+            ]),
         ]),
         doc([
             paragraph([
@@ -823,12 +1002,20 @@ fn japanese_descriptions() -> Vec<Value> {
                 body_row(&["500件", "0.9秒"]),
                 body_row(&["3000件", "10.6秒"]),
             ]),
-            panel("warning", [para("年度末に向けて課題数が増えるため、早めの対応が必要。")]),
+            panel(
+                "warning",
+                [para("年度末に向けて課題数が増えるため、早めの対応が必要。")],
+            ),
         ]),
         doc([
             para("一部のメールクライアントで、通知メールの件名が文字化けして表示される。"),
-            blockquote([para("件名が「=?UTF-8?B?…」のまま表示されて、内容が分かりません。")]),
-            code_block("text", "Subject: =?UTF-8?B?44OB44Kx44OD44OI44GM5pu05paw44GV44KM44G+44GX44Gf?="),
+            blockquote([para(
+                "件名が「=?UTF-8?B?…」のまま表示されて、内容が分かりません。",
+            )]),
+            code_block(
+                "text",
+                "Subject: =?UTF-8?B?44OB44Kx44OD44OI44GM5pu05paw44GV44KM44G+44GX44Gf?=",
+            ),
             paragraph([
                 mention(HANAKO, "田中 花子"),
                 text("さん、メールクライアント側の問題かどうか調査をお願いします。"),
@@ -841,20 +1028,36 @@ fn japanese_descriptions() -> Vec<Value> {
                 body_row(&["2019年5月1日", "令和元年5月1日"]),
                 body_row(&["2026年12月4日", "令和8年12月4日"]),
             ]),
-            paragraph([text("対応期限："), day(6), text(" "), status("検討中", "purple")]),
+            paragraph([
+                text("対応期限："),
+                day(6),
+                text(" "),
+                status("検討中", "purple"),
+            ]),
         ]),
         doc([
             para("100MBを超えるファイルをアップロードすると、60秒でタイムアウトする。"),
-            code_block("log", "2026-12-02 10:15:32 ERROR upload: request timed out after 60s (size=134217728)"),
+            code_block(
+                "log",
+                "2026-12-02 10:15:32 ERROR upload: request timed out after 60s (size=134217728)",
+            ),
             screenshot(401, "タイムアウトのエラー画面"),
-            panel("error", [para("ゲートウェイのタイムアウトを延ばすか、分割アップロードに対応する必要がある。")]),
+            panel(
+                "error",
+                [para(
+                    "ゲートウェイのタイムアウトを延ばすか、分割アップロードに対応する必要がある。",
+                )],
+            ),
         ]),
         doc([
             bullet_list([
                 parent(
                     "ボタンにラベルを付ける",
                     bullet_list([
-                        parent("アイコンだけのボタン", bullets(&["「編集」「削除」「共有」", "ツールチップと同じ文言にする"])),
+                        parent(
+                            "アイコンだけのボタン",
+                            bullets(&["「編集」「削除」「共有」", "ツールチップと同じ文言にする"]),
+                        ),
                         item([text("画像には代替テキストを付ける")]),
                     ]),
                 ),
@@ -864,7 +1067,10 @@ fn japanese_descriptions() -> Vec<Value> {
                 text("参考："),
                 inline_card("https://www.w3.org/WAI/WCAG22/quickref/"),
                 text("、"),
-                link("社内ガイドライン", "https://wiki.example.com/display/UX/a11y"),
+                link(
+                    "社内ガイドライン",
+                    "https://wiki.example.com/display/UX/a11y",
+                ),
             ]),
         ]),
         doc([
@@ -872,15 +1078,24 @@ fn japanese_descriptions() -> Vec<Value> {
                 parent(
                     "バックアップを取得する",
                     ordered_list([
-                        parent("毎日午前3時に自動実行する", steps(&["保存先は別リージョンのストレージ", "保存期間は30日"])),
+                        parent(
+                            "毎日午前3時に自動実行する",
+                            steps(&["保存先は別リージョンのストレージ", "保存期間は30日"]),
+                        ),
                         item([text("取得結果をSlackに通知する")]),
                     ]),
                 ),
                 item([text("月に一度、リストアを試験する")]),
             ]),
-            code_block("bash", "pg_dump -Fc jira > /backup/jira_$(date +%Y%m%d).dump"),
+            code_block(
+                "bash",
+                "pg_dump -Fc jira > /backup/jira_$(date +%Y%m%d).dump",
+            ),
             rule(),
-            panel("success", [para("検証環境でのリストア試験は12分で完了した。")]),
+            panel(
+                "success",
+                [para("検証環境でのリストア試験は12分で完了した。")],
+            ),
         ]),
         doc([
             h(2, "よかったこと"),
@@ -891,8 +1106,21 @@ fn japanese_descriptions() -> Vec<Value> {
             ]),
             h(2, "改善したいこと"),
             bullets(&["見積もりの精度", "夜間アラート対応の負担"]),
-            decision_list("j10-decisions", [decision_item("j10-d1", [text("次のスプリントからペアレビューを試す")])]),
-            task_list("j10-tasks", [task_item("j10-1", false, [text("アラートのしきい値を見直す")])]),
+            decision_list(
+                "j10-decisions",
+                [decision_item(
+                    "j10-d1",
+                    [text("次のスプリントからペアレビューを試す")],
+                )],
+            ),
+            task_list(
+                "j10-tasks",
+                [task_item(
+                    "j10-1",
+                    false,
+                    [text("アラートのしきい値を見直す")],
+                )],
+            ),
             paragraph([text("皆さん、お疲れさまでした！"), emoji(":clap:", "👏")]),
         ]),
     ]
@@ -900,7 +1128,9 @@ fn japanese_descriptions() -> Vec<Value> {
 
 fn english_comments() -> Vec<Value> {
     vec![
-        doc([para("I can reproduce this on staging with Safari 17.4. Chrome is fine.")]),
+        doc([para(
+            "I can reproduce this on staging with Safari 17.4. Chrome is fine.",
+        )]),
         doc([paragraph([
             mention(ALICE, "Alice Nguyen"),
             text(" could you take a look? The stack trace points at the session restore code."),
@@ -918,7 +1148,10 @@ fn english_comments() -> Vec<Value> {
             text("."),
         ])]),
         doc([para("Moving this to the next sprint; we ran out of time.")]),
-        doc([paragraph([text("Verified on iOS 18 and Android 15. "), status("Verified", "green")])]),
+        doc([paragraph([
+            text("Verified on iOS 18 and Android 15. "),
+            status("Verified", "green"),
+        ])]),
         doc([paragraph([
             text("Logs attached: "),
             media_inline("att-501", "receiver.log"),
@@ -927,12 +1160,26 @@ fn english_comments() -> Vec<Value> {
             text("Request id: "),
             code("req-7f3a2b"),
         ])]),
-        doc([paragraph([strong("Heads-up:"), text(" this touches the billing code, so we need a second reviewer.")])]),
-        doc([para("Tried again with <script>alert(1)</script> and **stars** in the summary: both are shown as typed now.")]),
+        doc([paragraph([
+            strong("Heads-up:"),
+            text(" this touches the billing code, so we need a second reviewer."),
+        ])]),
+        doc([para(
+            "Tried again with <script>alert(1)</script> and **stars** in the summary: both are shown as typed now.",
+        )]),
         doc([para("Workaround: clear the site data and sign in again.")]),
-        doc([para("Can we split this into a frontend and a backend ticket?")]),
-        doc([paragraph([text("Release date confirmed: "), day(4), text(".")])]),
-        doc([paragraph([mention(VICTOR, "Viewer Victor"), text(" FYI, this changes the numbers in your weekly report.")])]),
+        doc([para(
+            "Can we split this into a frontend and a backend ticket?",
+        )]),
+        doc([paragraph([
+            text("Release date confirmed: "),
+            day(4),
+            text("."),
+        ])]),
+        doc([paragraph([
+            mention(VICTOR, "Viewer Victor"),
+            text(" FYI, this changes the numbers in your weekly report."),
+        ])]),
         doc([paragraph([
             text("Closing as "),
             em("won't fix"),
@@ -945,7 +1192,9 @@ fn english_comments() -> Vec<Value> {
 
 fn russian_comments() -> Vec<Value> {
     vec![
-        doc([para("Воспроизводится на тестовом стенде, а в Chrome всё работает.")]),
+        doc([para(
+            "Воспроизводится на тестовом стенде, а в Chrome всё работает.",
+        )]),
         doc([paragraph([
             mention(DMITRY, "Дмитрий Иванов"),
             text(", посмотри, пожалуйста: похоже, ошибка в восстановлении сессии."),
@@ -956,27 +1205,48 @@ fn russian_comments() -> Vec<Value> {
             text(", выкатываю на стенд. "),
             emoji(":white_check_mark:", "✅"),
         ])]),
-        doc([para("Проблема всё ещё воспроизводится после вчерашнего релиза?")]),
+        doc([para(
+            "Проблема всё ещё воспроизводится после вчерашнего релиза?",
+        )]),
         doc([paragraph([
             text("Дубликат задачи "),
             link("CORE-812", "https://demo.example.com/browse/CORE-812"),
             text("."),
         ])]),
         doc([para("Переношу в следующий спринт: в этом не успеваем.")]),
-        doc([paragraph([text("Проверил на iOS 18 и Android 15, всё работает. "), status("Проверено", "green")])]),
+        doc([paragraph([
+            text("Проверил на iOS 18 и Android 15, всё работает. "),
+            status("Проверено", "green"),
+        ])]),
         doc([paragraph([
             text("Логи приложил. Ошибки начинаются в 12:14 по Москве."),
             hard_break(),
             text("Идентификатор запроса: "),
             code("req-51c0d9"),
         ])]),
-        doc([paragraph([strong("Внимание:"), text(" изменения затрагивают биллинг, нужен второй ревьюер.")])]),
+        doc([paragraph([
+            strong("Внимание:"),
+            text(" изменения затрагивают биллинг, нужен второй ревьюер."),
+        ])]),
         doc([para("Обходной путь: очистить данные сайта и войти заново.")]),
         doc([para("Давайте разделим задачу на две: фронтенд и бэкенд.")]),
-        doc([paragraph([text("Дату релиза согласовали: "), day(4), text(".")])]),
-        doc([paragraph([text("Спасибо за подробное описание, так гораздо проще разобраться! "), emoji(":pray:", "🙏")])]),
-        doc([para("Не получается воспроизвести. Уточните, пожалуйста, версию браузера.")]),
-        doc([paragraph([text("Закрываю: старый API отключат "), day(7), text(".")])]),
+        doc([paragraph([
+            text("Дату релиза согласовали: "),
+            day(4),
+            text("."),
+        ])]),
+        doc([paragraph([
+            text("Спасибо за подробное описание, так гораздо проще разобраться! "),
+            emoji(":pray:", "🙏"),
+        ])]),
+        doc([para(
+            "Не получается воспроизвести. Уточните, пожалуйста, версию браузера.",
+        )]),
+        doc([paragraph([
+            text("Закрываю: старый API отключат "),
+            day(7),
+            text("."),
+        ])]),
     ]
 }
 
@@ -994,9 +1264,15 @@ fn thai_comments() -> Vec<Value> {
             emoji(":white_check_mark:", "✅"),
         ])]),
         doc([para("หลังจากออกเวอร์ชันเมื่อวาน ยังพบปัญหานี้อยู่ไหมคะ")]),
-        doc([paragraph([text("งานนี้ซ้ำกับ "), link("CORE-812", "https://demo.example.com/browse/CORE-812")])]),
+        doc([paragraph([
+            text("งานนี้ซ้ำกับ "),
+            link("CORE-812", "https://demo.example.com/browse/CORE-812"),
+        ])]),
         doc([para("ย้ายไปสปรินต์หน้านะครับ รอบนี้ทำไม่ทัน")]),
-        doc([paragraph([text("ทดสอบบน iOS 18 และ Android 15 แล้ว ใช้งานได้ปกติ "), status("ตรวจสอบแล้ว", "green")])]),
+        doc([paragraph([
+            text("ทดสอบบน iOS 18 และ Android 15 แล้ว ใช้งานได้ปกติ "),
+            status("ตรวจสอบแล้ว", "green"),
+        ])]),
         doc([paragraph([
             text("แนบล็อกไว้แล้ว ข้อผิดพลาดเริ่มตอน 16:14 น."),
             hard_break(),
@@ -1010,9 +1286,17 @@ fn thai_comments() -> Vec<Value> {
         doc([para("วิธีแก้ชั่วคราว: ล้างข้อมูลเว็บไซต์แล้วเข้าสู่ระบบใหม่")]),
         doc([para("แยกงานนี้เป็นสองงาน คือฝั่งหน้าบ้านกับฝั่งหลังบ้าน ได้ไหมครับ")]),
         doc([paragraph([text("ยืนยันวันออกเวอร์ชันแล้ว: "), day(4)])]),
-        doc([paragraph([text("ขอบคุณสำหรับรายละเอียดครับ ช่วยได้มากเลย "), emoji(":pray:", "🙏")])]),
-        doc([para("ยังทำให้เกิดปัญหาซ้ำไม่ได้ค่ะ รบกวนแจ้งเวอร์ชันของเบราว์เซอร์ด้วยนะคะ")]),
-        doc([paragraph([text("ขอปิดงานนี้นะครับ เพราะ API เดิมจะหยุดให้บริการวันที่ "), day(7)])]),
+        doc([paragraph([
+            text("ขอบคุณสำหรับรายละเอียดครับ ช่วยได้มากเลย "),
+            emoji(":pray:", "🙏"),
+        ])]),
+        doc([para(
+            "ยังทำให้เกิดปัญหาซ้ำไม่ได้ค่ะ รบกวนแจ้งเวอร์ชันของเบราว์เซอร์ด้วยนะคะ",
+        )]),
+        doc([paragraph([
+            text("ขอปิดงานนี้นะครับ เพราะ API เดิมจะหยุดให้บริการวันที่ "),
+            day(7),
+        ])]),
     ]
 }
 
@@ -1029,9 +1313,17 @@ fn japanese_comments() -> Vec<Value> {
             emoji(":white_check_mark:", "✅"),
         ])]),
         doc([para("昨日のリリース後も発生していますか？")]),
-        doc([paragraph([link("CORE-812", "https://demo.example.com/browse/CORE-812"), text("と重複しています。")])]),
-        doc([para("今回のスプリントには間に合わないため、次のスプリントに移します。")]),
-        doc([paragraph([text("iOS 18とAndroid 15で動作を確認しました。"), status("確認済み", "green")])]),
+        doc([paragraph([
+            link("CORE-812", "https://demo.example.com/browse/CORE-812"),
+            text("と重複しています。"),
+        ])]),
+        doc([para(
+            "今回のスプリントには間に合わないため、次のスプリントに移します。",
+        )]),
+        doc([paragraph([
+            text("iOS 18とAndroid 15で動作を確認しました。"),
+            status("確認済み", "green"),
+        ])]),
         doc([paragraph([
             text("ログを添付しました。エラーは18時14分から出ています。"),
             hard_break(),
@@ -1042,24 +1334,40 @@ fn japanese_comments() -> Vec<Value> {
             strong("注意："),
             text("課金処理に関わる変更なので、レビュアーをもう一人追加してください。"),
         ])]),
-        doc([para("回避策：サイトデータを削除してから、もう一度ログインしてください。")]),
-        doc([para("フロントエンドとバックエンドでチケットを分けませんか？")]),
+        doc([para(
+            "回避策：サイトデータを削除してから、もう一度ログインしてください。",
+        )]),
+        doc([para(
+            "フロントエンドとバックエンドでチケットを分けませんか？",
+        )]),
         doc([paragraph([text("リリース日が確定しました："), day(4)])]),
         doc([paragraph([
             text("詳しく書いていただきありがとうございます。とても助かります！"),
             emoji(":pray:", "🙏"),
         ])]),
-        doc([para("こちらでは再現できませんでした。ブラウザのバージョンを教えてください。")]),
-        doc([paragraph([text("旧APIは"), day(7), text("に廃止されるため、このチケットはクローズします。")])]),
+        doc([para(
+            "こちらでは再現できませんでした。ブラウザのバージョンを教えてください。",
+        )]),
+        doc([paragraph([
+            text("旧APIは"),
+            day(7),
+            text("に廃止されるため、このチケットはクローズします。"),
+        ])]),
     ]
 }
 
 fn pick<'a>(rng: &mut fastrand::Rng, words: &[&'a str]) -> &'a str {
-    words.get(rng.usize(..words.len().max(1))).copied().unwrap_or_default()
+    words
+        .get(rng.usize(..words.len().max(1)))
+        .copied()
+        .unwrap_or_default()
 }
 
 fn pick_pair<'a>(rng: &mut fastrand::Rng, pairs: &[(&'a str, &'a str)]) -> (&'a str, &'a str) {
-    pairs.get(rng.usize(..pairs.len().max(1))).copied().unwrap_or_default()
+    pairs
+        .get(rng.usize(..pairs.len().max(1)))
+        .copied()
+        .unwrap_or_default()
 }
 
 /// A realistic issue summary in `lang`; the same `rng` state always gives the same summary.
@@ -1102,8 +1410,15 @@ fn english_summary(rng: &mut fastrand::Rng) -> String {
         "ignores the user's locale",
         "creates duplicate entries",
     ];
-    const PLATFORMS: &[&str] =
-        &["Safari 17", "Firefox ESR", "Chrome on Android", "iOS 18", "Windows 11", "slow 3G connections", "high-DPI screens"];
+    const PLATFORMS: &[&str] = &[
+        "Safari 17",
+        "Firefox ESR",
+        "Chrome on Android",
+        "iOS 18",
+        "Windows 11",
+        "slow 3G connections",
+        "high-DPI screens",
+    ];
     const CONDITIONS: &[&str] = &[
         "the summary contains emoji",
         "the user has no avatar",
@@ -1125,20 +1440,48 @@ fn english_summary(rng: &mut fastrand::Rng) -> String {
         "right-to-left layout",
         "audit logging",
     ];
-    const QUALITIES: &[&str] = &["performance", "accessibility", "error messages", "loading time", "test coverage", "logging"];
-    const EVENTS: &[&str] =
-        &["upgrading to 2.4", "a password change", "the nightly backup", "switching projects", "a network outage"];
+    const QUALITIES: &[&str] = &[
+        "performance",
+        "accessibility",
+        "error messages",
+        "loading time",
+        "test coverage",
+        "logging",
+    ];
+    const EVENTS: &[&str] = &[
+        "upgrading to 2.4",
+        "a password change",
+        "the nightly backup",
+        "switching projects",
+        "a network outage",
+    ];
 
     let (subject, object) = pick_pair(rng, COMPONENTS);
     let summary = match rng.usize(..6) {
-        0 => format!("{subject} {} on {}", pick(rng, FAILURES), pick(rng, PLATFORMS)),
-        1 => format!("{subject} {} when {}", pick(rng, FAILURES), pick(rng, CONDITIONS)),
+        0 => format!(
+            "{subject} {} on {}",
+            pick(rng, FAILURES),
+            pick(rng, PLATFORMS)
+        ),
+        1 => format!(
+            "{subject} {} when {}",
+            pick(rng, FAILURES),
+            pick(rng, CONDITIONS)
+        ),
         2 => format!("Add {} to {object}", pick(rng, FEATURES)),
         3 => format!("Improve the {} of {object}", pick(rng, QUALITIES)),
-        4 => format!("{subject} {} after {}", pick(rng, FAILURES), pick(rng, EVENTS)),
+        4 => format!(
+            "{subject} {} after {}",
+            pick(rng, FAILURES),
+            pick(rng, EVENTS)
+        ),
         _ => format!("Support {} in {object}", pick(rng, FEATURES)),
     };
-    if rng.usize(..10) == 0 { format!("Regression: {summary}") } else { summary }
+    if rng.usize(..10) == 0 {
+        format!("Regression: {summary}")
+    } else {
+        summary
+    }
 }
 
 fn russian_summary(rng: &mut fastrand::Rng) -> String {
@@ -1148,13 +1491,41 @@ fn russian_summary(rng: &mut fastrand::Rng) -> String {
         ("Доска задач", "на доске задач", "доски задач"),
         ("Поиск", "в поиске", "поиска"),
         ("Экспорт в PDF", "в экспорте в PDF", "экспорта в PDF"),
-        ("Редактор комментариев", "в редакторе комментариев", "редактора комментариев"),
-        ("Загрузка вложений", "при загрузке вложений", "загрузки вложений"),
-        ("Профиль пользователя", "в профиле пользователя", "профиля пользователя"),
-        ("Отчёт по спринту", "в отчёте по спринту", "отчёта по спринту"),
-        ("Мобильное приложение", "в мобильном приложении", "мобильного приложения"),
-        ("Панель мониторинга", "на панели мониторинга", "панели мониторинга"),
-        ("Рассылка уведомлений", "в рассылке уведомлений", "рассылки уведомлений"),
+        (
+            "Редактор комментариев",
+            "в редакторе комментариев",
+            "редактора комментариев",
+        ),
+        (
+            "Загрузка вложений",
+            "при загрузке вложений",
+            "загрузки вложений",
+        ),
+        (
+            "Профиль пользователя",
+            "в профиле пользователя",
+            "профиля пользователя",
+        ),
+        (
+            "Отчёт по спринту",
+            "в отчёте по спринту",
+            "отчёта по спринту",
+        ),
+        (
+            "Мобильное приложение",
+            "в мобильном приложении",
+            "мобильного приложения",
+        ),
+        (
+            "Панель мониторинга",
+            "на панели мониторинга",
+            "панели мониторинга",
+        ),
+        (
+            "Рассылка уведомлений",
+            "в рассылке уведомлений",
+            "рассылки уведомлений",
+        ),
         ("Сброс пароля", "при сбросе пароля", "сброса пароля"),
     ];
     const FAILURES: &[&str] = &[
@@ -1187,8 +1558,14 @@ fn russian_summary(rng: &mut fastrand::Rng) -> String {
         "предпросмотр Markdown",
         "журнал аудита",
     ];
-    const QUALITIES: &[&str] =
-        &["производительность", "доступность", "сообщения об ошибках", "время загрузки", "покрытие тестами", "логирование"];
+    const QUALITIES: &[&str] = &[
+        "производительность",
+        "доступность",
+        "сообщения об ошибках",
+        "время загрузки",
+        "покрытие тестами",
+        "логирование",
+    ];
     const EVENTS: &[&str] = &[
         "после обновления до версии 2.4",
         "после смены пароля",
@@ -1196,10 +1573,16 @@ fn russian_summary(rng: &mut fastrand::Rng) -> String {
         "после переключения проекта",
     ];
 
-    let (nominative, locative, genitive) =
-        COMPONENTS.get(rng.usize(..COMPONENTS.len())).copied().unwrap_or(("Поиск", "в поиске", "поиска"));
+    let (nominative, locative, genitive) = COMPONENTS
+        .get(rng.usize(..COMPONENTS.len()))
+        .copied()
+        .unwrap_or(("Поиск", "в поиске", "поиска"));
     match rng.usize(..5) {
-        0 => format!("{nominative} {} {}", pick(rng, FAILURES), pick(rng, CONDITIONS)),
+        0 => format!(
+            "{nominative} {} {}",
+            pick(rng, FAILURES),
+            pick(rng, CONDITIONS)
+        ),
         1 => format!("Исправить ошибку {locative} {}", pick(rng, CONDITIONS)),
         2 => format!("Добавить {} {locative}", pick(rng, FEATURES)),
         3 => format!("Улучшить {} {genitive}", pick(rng, QUALITIES)),
@@ -1222,8 +1605,15 @@ fn thai_summary(rng: &mut fastrand::Rng) -> String {
         "อีเมลแจ้งเตือน",
         "การรีเซ็ตรหัสผ่าน",
     ];
-    const FAILURES: &[&str] =
-        &["ค้าง", "แสดงหน้าว่าง", "แสดงข้อผิดพลาด 500", "โหลดช้ามาก", "แสดงผลไม่ถูกต้อง", "ไม่ตอบสนอง", "แสดงเขตเวลาผิด"];
+    const FAILURES: &[&str] = &[
+        "ค้าง",
+        "แสดงหน้าว่าง",
+        "แสดงข้อผิดพลาด 500",
+        "โหลดช้ามาก",
+        "แสดงผลไม่ถูกต้อง",
+        "ไม่ตอบสนอง",
+        "แสดงเขตเวลาผิด",
+    ];
     const CONDITIONS: &[&str] = &[
         "ใช้ Safari 17",
         "ข้อความมีอีโมจิ",
@@ -1244,8 +1634,19 @@ fn thai_summary(rng: &mut fastrand::Rng) -> String {
         "การแสดงตัวอย่าง Markdown",
         "บันทึกการตรวจสอบ",
     ];
-    const QUALITIES: &[&str] = &["ประสิทธิภาพ", "การเข้าถึงสำหรับผู้พิการ", "ข้อความแจ้งข้อผิดพลาด", "ความเร็วในการโหลด", "การบันทึกล็อก"];
-    const EVENTS: &[&str] = &["อัปเดตเป็นเวอร์ชัน 2.4", "เปลี่ยนรหัสผ่าน", "สำรองข้อมูลตอนกลางคืน", "สลับโปรเจกต์"];
+    const QUALITIES: &[&str] = &[
+        "ประสิทธิภาพ",
+        "การเข้าถึงสำหรับผู้พิการ",
+        "ข้อความแจ้งข้อผิดพลาด",
+        "ความเร็วในการโหลด",
+        "การบันทึกล็อก",
+    ];
+    const EVENTS: &[&str] = &[
+        "อัปเดตเป็นเวอร์ชัน 2.4",
+        "เปลี่ยนรหัสผ่าน",
+        "สำรองข้อมูลตอนกลางคืน",
+        "สลับโปรเจกต์",
+    ];
 
     let component = pick(rng, COMPONENTS);
     let parts = match rng.usize(..5) {
@@ -1287,8 +1688,16 @@ fn japanese_summary(rng: &mut fastrand::Rng) -> String {
         "通知メール",
         "パスワードリセット",
     ];
-    const FAILURES: &[&str] =
-        &["クラッシュする", "固まる", "真っ白になる", "500エラーになる", "崩れて表示される", "応答しなくなる", "タイムアウトする", "文字化けする"];
+    const FAILURES: &[&str] = &[
+        "クラッシュする",
+        "固まる",
+        "真っ白になる",
+        "500エラーになる",
+        "崩れて表示される",
+        "応答しなくなる",
+        "タイムアウトする",
+        "文字化けする",
+    ];
     const CONDITIONS: &[&str] = &[
         "Safari 17を使う",
         "絵文字を入力する",
@@ -1298,18 +1707,45 @@ fn japanese_summary(rng: &mut fastrand::Rng) -> String {
         "ファイル名に日本語を含める",
         "ダークモードを有効にする",
     ];
-    const FEATURES: &[&str] =
-        &["ダークモード", "一括編集", "CSVインポート", "キーボードショートカット", "二要素認証", "保存済みフィルター", "Markdownプレビュー", "監査ログ"];
-    const QUALITIES: &[&str] = &["パフォーマンス", "アクセシビリティ", "エラーメッセージ", "読み込み速度", "ログ出力"];
-    const EVENTS: &[&str] = &["バージョン2.4へのアップデート", "パスワード変更", "夜間バックアップ", "プロジェクト切り替え"];
+    const FEATURES: &[&str] = &[
+        "ダークモード",
+        "一括編集",
+        "CSVインポート",
+        "キーボードショートカット",
+        "二要素認証",
+        "保存済みフィルター",
+        "Markdownプレビュー",
+        "監査ログ",
+    ];
+    const QUALITIES: &[&str] = &[
+        "パフォーマンス",
+        "アクセシビリティ",
+        "エラーメッセージ",
+        "読み込み速度",
+        "ログ出力",
+    ];
+    const EVENTS: &[&str] = &[
+        "バージョン2.4へのアップデート",
+        "パスワード変更",
+        "夜間バックアップ",
+        "プロジェクト切り替え",
+    ];
 
     let component = pick(rng, COMPONENTS);
     match rng.usize(..5) {
-        0 => format!("{component}で{}と{}", pick(rng, CONDITIONS), pick(rng, FAILURES)),
+        0 => format!(
+            "{component}で{}と{}",
+            pick(rng, CONDITIONS),
+            pick(rng, FAILURES)
+        ),
         1 => format!("{component}が{}不具合を修正する", pick(rng, FAILURES)),
         2 => format!("{component}に{}を追加する", pick(rng, FEATURES)),
         3 => format!("{component}の{}を改善する", pick(rng, QUALITIES)),
-        _ => format!("{}後に{component}が{}", pick(rng, EVENTS), pick(rng, FAILURES)),
+        _ => format!(
+            "{}後に{component}が{}",
+            pick(rng, EVENTS),
+            pick(rng, FAILURES)
+        ),
     }
 }
 
@@ -1324,12 +1760,22 @@ mod tests {
         if let Some(kind) = node.get("type").and_then(Value::as_str) {
             nodes.insert(kind.to_owned());
         }
-        for mark in node.get("marks").and_then(Value::as_array).into_iter().flatten() {
+        for mark in node
+            .get("marks")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(kind) = mark.get("type").and_then(Value::as_str) {
                 marks.insert(kind.to_owned());
             }
         }
-        for child in node.get("content").and_then(Value::as_array).into_iter().flatten() {
+        for child in node
+            .get("content")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             collect_types(child, nodes, marks);
         }
     }
@@ -1342,7 +1788,10 @@ mod tests {
 
     #[test]
     fn pools_have_the_documented_sizes() {
-        assert_eq!(description_pool().len(), DESCRIPTIONS_PER_LANG * Lang::ALL.len());
+        assert_eq!(
+            description_pool().len(),
+            DESCRIPTIONS_PER_LANG * Lang::ALL.len()
+        );
         assert_eq!(comment_pool().len(), COMMENTS_PER_LANG * Lang::ALL.len());
         assert!(label_pool().len() >= 15);
     }
@@ -1398,7 +1847,17 @@ mod tests {
         for kind in wanted_nodes {
             assert!(nodes.contains(kind), "no {kind} node in the pools");
         }
-        for kind in ["strong", "em", "strike", "underline", "code", "link", "textColor", "backgroundColor", "subsup"] {
+        for kind in [
+            "strong",
+            "em",
+            "strike",
+            "underline",
+            "code",
+            "link",
+            "textColor",
+            "backgroundColor",
+            "subsup",
+        ] {
             assert!(marks.contains(kind), "no {kind} mark in the pools");
         }
     }
@@ -1408,10 +1867,16 @@ mod tests {
         let docs = all_docs();
         let json = serde_json::to_string(&docs).unwrap_or_default();
         for kind in ["info", "note", "warning", "success", "error"] {
-            assert!(json.contains(&format!("\"panelType\":\"{kind}\"")), "no {kind} panel");
+            assert!(
+                json.contains(&format!("\"panelType\":\"{kind}\"")),
+                "no {kind} panel"
+            );
         }
         for list in ["bulletList", "orderedList"] {
-            assert!(docs.iter().any(|doc| list_depth(doc, list) >= 3), "no {list} nested three levels");
+            assert!(
+                docs.iter().any(|doc| list_depth(doc, list) >= 3),
+                "no {list} nested three levels"
+            );
         }
     }
 
@@ -1443,12 +1908,28 @@ mod tests {
         assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!html.contains("<script"));
         assert!(!html.contains("href=\"javascript:"), "{html}");
-        assert!(html.contains("&lt;a href=&quot;javascript:alert(1)&quot;&gt;"), "code shown as text");
-        assert!(html.contains("literally. This link must be dropped</p>"), "unsafe link kept as text");
+        assert!(
+            html.contains("&lt;a href=&quot;javascript:alert(1)&quot;&gt;"),
+            "code shown as text"
+        );
+        assert!(
+            html.contains("literally. This link must be dropped</p>"),
+            "unsafe link kept as text"
+        );
         let tricky = &pool[9];
         let round_trip = to_text(&from_markdown(&to_markdown(tricky)));
-        for literal in ["**not bold**", "_not italic_", "# this line", "1. this is not", "#read(\"/etc/passwd\")", "C:\\Temp\\new"] {
-            assert!(round_trip.contains(literal), "{literal:?} lost in {round_trip}");
+        for literal in [
+            "**not bold**",
+            "_not italic_",
+            "# this line",
+            "1. this is not",
+            "#read(\"/etc/passwd\")",
+            "C:\\Temp\\new",
+        ] {
+            assert!(
+                round_trip.contains(literal),
+                "{literal:?} lost in {round_trip}"
+            );
         }
     }
 
@@ -1458,7 +1939,9 @@ mod tests {
             Lang::En => c.is_ascii_alphabetic(),
             Lang::Ru => ('\u{0400}'..='\u{04FF}').contains(&c),
             Lang::Th => ('\u{0E00}'..='\u{0E7F}').contains(&c),
-            Lang::Ja => ('\u{3040}'..='\u{30FF}').contains(&c) || ('\u{4E00}'..='\u{9FFF}').contains(&c),
+            Lang::Ja => {
+                ('\u{3040}'..='\u{30FF}').contains(&c) || ('\u{4E00}'..='\u{9FFF}').contains(&c)
+            }
         };
         let descriptions = description_pool();
         let comments = comment_pool();
@@ -1467,10 +1950,18 @@ mod tests {
                 .iter()
                 .skip(index * DESCRIPTIONS_PER_LANG)
                 .take(DESCRIPTIONS_PER_LANG)
-                .chain(comments.iter().skip(index * COMMENTS_PER_LANG).take(COMMENTS_PER_LANG));
+                .chain(
+                    comments
+                        .iter()
+                        .skip(index * COMMENTS_PER_LANG)
+                        .take(COMMENTS_PER_LANG),
+                );
             for doc in docs {
                 let text = to_text(doc);
-                assert!(text.chars().any(|c| script(*lang, c)), "{lang:?} doc without its script: {text}");
+                assert!(
+                    text.chars().any(|c| script(*lang, c)),
+                    "{lang:?} doc without its script: {text}"
+                );
             }
         }
     }
@@ -1486,15 +1977,24 @@ mod tests {
             let second: Vec<String> = (0..50).map(|_| summary(&mut rng, lang)).collect();
             assert_eq!(first, second);
             let distinct: BTreeSet<&String> = first.iter().collect();
-            assert!(distinct.len() > 25, "{lang:?} summaries repeat too often: {distinct:?}");
+            assert!(
+                distinct.len() > 25,
+                "{lang:?} summaries repeat too often: {distinct:?}"
+            );
             assert!(first.iter().all(|s| !s.trim().is_empty() && s.len() < 255));
         }
     }
 
     #[test]
     fn thai_summaries_space_only_around_latin_words() {
-        assert_eq!(join_thai(&["ใช้", "Safari 17", "แล้วค้าง"]), "ใช้ Safari 17 แล้วค้าง");
-        assert_eq!(join_thai(&["แก้ไขปัญหา", "บอร์ดงาน", "ค้าง"]), "แก้ไขปัญหาบอร์ดงานค้าง");
+        assert_eq!(
+            join_thai(&["ใช้", "Safari 17", "แล้วค้าง"]),
+            "ใช้ Safari 17 แล้วค้าง"
+        );
+        assert_eq!(
+            join_thai(&["แก้ไขปัญหา", "บอร์ดงาน", "ค้าง"]),
+            "แก้ไขปัญหาบอร์ดงานค้าง"
+        );
         let mut rng = fastrand::Rng::with_seed(7);
         for _ in 0..100 {
             let summary = summary(&mut rng, Lang::Th);

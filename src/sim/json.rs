@@ -236,19 +236,23 @@ impl Render<'_> {
     }
 
     /// The small form of an issue used in `parent` and `subtasks`.
+    /// Jira leaves an unset `priority` out here (`LinkedIssue.fields.priority` is not nullable).
     fn issue_ref(&self, id: u64) -> Value {
         let Some(i) = self.data.issues.get(&id) else { return Value::Null };
-        json!({
+        let mut value = json!({
             "id": i.id.to_string(),
             "key": i.key,
             "self": format!("{}/rest/api/3/issue/{}", self.base, i.id),
             "fields": {
                 "summary": i.summary,
                 "status": self.status_by_id(&i.status),
-                "priority": i.priority.as_deref().map_or(Value::Null, |p| self.priority(p)),
                 "issuetype": self.issue_type(&i.issue_type),
             }
-        })
+        });
+        if let Some(priority) = i.priority.as_deref() {
+            value["fields"]["priority"] = self.priority(priority);
+        }
+        value
     }
 
     pub fn comment(&self, issue: &Issue, c: &Comment, rendered: bool) -> Value {

@@ -308,7 +308,12 @@ impl Generator<'_> {
             }
         }
         let due_date = self.chance(40).then(|| created.date_naive() + Duration::days(self.rng.i64(7..60)));
-        let description = self.chance(85).then(|| self.descriptions[self.rng.usize(..self.descriptions.len())].clone());
+        // The description is written in the summary's language.
+        let block = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0) * content::DESCRIPTIONS_PER_LANG;
+        let description = self.chance(85).then(|| {
+            let index = (block + self.rng.usize(..content::DESCRIPTIONS_PER_LANG)).min(self.descriptions.len().saturating_sub(1));
+            self.descriptions[index].clone()
+        });
 
         let mut custom = BTreeMap::new();
         if matches!(issue_type.as_str(), TYPE_STORY | TYPE_BUG) && self.chance(70) {

@@ -6,4 +6,5 @@ mod helpers;
 mod cli;
 mod gateway;
 mod sim;
+mod store;
 mod spec;

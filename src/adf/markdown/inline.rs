@@ -63,9 +63,14 @@ impl Delim<'_> {
 
     fn closer(&self, style: Style) -> String {
         match (self, style) {
-            (Delim::Link { href, title }, _) if title.trim().is_empty() => format!("]({})", destination(href)),
+            (Delim::Link { href, title }, _) if title.trim().is_empty() => {
+                format!("]({})", destination(href))
+            }
             (Delim::Link { href, title }, _) => {
-                let title = title.replace(['\n', '\r'], " ").replace('\\', "\\\\").replace('"', "\\\"");
+                let title = title
+                    .replace(['\n', '\r'], " ")
+                    .replace('\\', "\\\\")
+                    .replace('"', "\\\"");
                 format!("]({} \"{title}\")", destination(href))
             }
             (Delim::Strong, Style::Html) => "</strong>".to_owned(),
@@ -81,7 +86,10 @@ fn delims(marks: &Marks) -> Vec<Delim<'_>> {
     if let Some(link) = &marks.link
         && let Some(href) = safe_href(&link.href)
     {
-        out.push(Delim::Link { href, title: &link.title });
+        out.push(Delim::Link {
+            href,
+            title: &link.title,
+        });
     }
     if marks.strong {
         out.push(Delim::Strong);
@@ -124,19 +132,42 @@ fn runs(inlines: &[Inline]) -> Vec<Run<'_>> {
     inlines
         .iter()
         .map(|inline| match inline {
-            Inline::Text { text, marks } if marks.code => Run { delims: delims(marks), piece: Piece::Code(text) },
-            Inline::Text { text, marks } => Run { delims: delims(marks), piece: Piece::Text(text) },
-            Inline::Break => Run { delims: Vec::new(), piece: Piece::Break },
-            Inline::Mention { id, name } => Run { delims: Vec::new(), piece: Piece::Atom(Inline::mention_label(id, name)) },
-            Inline::Emoji { short_name, text } => {
-                Run { delims: Vec::new(), piece: Piece::Atom(emoji_text(short_name, text).to_owned()) }
-            }
-            Inline::Status { text, .. } => {
-                Run { delims: Vec::new(), piece: Piece::Atom(format!("[{}]", text.trim().to_uppercase())) }
-            }
-            Inline::Date(date) => Run { delims: Vec::new(), piece: Piece::Atom(date.clone()) },
-            Inline::Card(url) => Run { delims: Vec::new(), piece: Piece::Markup(card_md(url)) },
-            Inline::Media(media) => Run { delims: Vec::new(), piece: Piece::Markup(media_md(media)) },
+            Inline::Text { text, marks } if marks.code => Run {
+                delims: delims(marks),
+                piece: Piece::Code(text),
+            },
+            Inline::Text { text, marks } => Run {
+                delims: delims(marks),
+                piece: Piece::Text(text),
+            },
+            Inline::Break => Run {
+                delims: Vec::new(),
+                piece: Piece::Break,
+            },
+            Inline::Mention { id, name } => Run {
+                delims: Vec::new(),
+                piece: Piece::Atom(Inline::mention_label(id, name)),
+            },
+            Inline::Emoji { short_name, text } => Run {
+                delims: Vec::new(),
+                piece: Piece::Atom(emoji_text(short_name, text).to_owned()),
+            },
+            Inline::Status { text, .. } => Run {
+                delims: Vec::new(),
+                piece: Piece::Atom(format!("[{}]", text.trim().to_uppercase())),
+            },
+            Inline::Date(date) => Run {
+                delims: Vec::new(),
+                piece: Piece::Atom(date.clone()),
+            },
+            Inline::Card(url) => Run {
+                delims: Vec::new(),
+                piece: Piece::Markup(card_md(url)),
+            },
+            Inline::Media(media) => Run {
+                delims: Vec::new(),
+                piece: Piece::Markup(media_md(media)),
+            },
         })
         .collect()
 }
@@ -195,7 +226,10 @@ fn render_runs(runs: &[Run<'_>], breaks: Breaks, context: Context, mode: Mode) -
             continue;
         }
         // Close from the first open delimiter this run does not want.
-        let keep = active.iter().position(|(d, _)| !run.delims.contains(d)).unwrap_or(active.len());
+        let keep = active
+            .iter()
+            .position(|(d, _)| !run.delims.contains(d))
+            .unwrap_or(active.len());
         let mut closed_emphasis = false;
         while active.len() > keep {
             if let Some((delim, style)) = active.pop() {
@@ -232,10 +266,16 @@ fn render_runs(runs: &[Run<'_>], breaks: Breaks, context: Context, mode: Mode) -
         // A closer followed directly by more content may pair with what follows.
         ambiguous |= closed_emphasis;
         // Open what is missing, longest-lived first, so that it closes last.
-        let mut opening: Vec<&Delim<'_>> = run.delims.iter().filter(|d| !active.iter().any(|(a, _)| a == *d)).collect();
+        let mut opening: Vec<&Delim<'_>> = run
+            .delims
+            .iter()
+            .filter(|d| !active.iter().any(|(a, _)| a == *d))
+            .collect();
         opening.sort_by_key(|delim| std::cmp::Reverse(lifetime(&runs[i..], delim)));
         for delim in opening {
-            let touching = !matches!(delim, Delim::Link { .. }) && !out.is_empty() && !out.ends_with(char::is_whitespace);
+            let touching = !matches!(delim, Delim::Link { .. })
+                && !out.is_empty()
+                && !out.ends_with(char::is_whitespace);
             ambiguous |= touching;
             let style = match mode {
                 Mode::Html => Style::Html,
@@ -264,7 +304,9 @@ fn render_runs(runs: &[Run<'_>], breaks: Breaks, context: Context, mode: Mode) -
 
 /// How many runs from the start of `runs` keep `delim` open.
 fn lifetime(runs: &[Run<'_>], delim: &Delim<'_>) -> usize {
-    runs.iter().take_while(|run| run.is_blank() || run.delims.contains(delim)).count()
+    runs.iter()
+        .take_while(|run| run.is_blank() || run.delims.contains(delim))
+        .count()
 }
 
 fn is_md_space(c: char) -> bool {
@@ -276,7 +318,11 @@ fn at_line_start(out: &str) -> bool {
 }
 
 fn code_span(text: &str, context: Context) -> String {
-    let text = if context == Context::Cell { text.replace('|', "\\|") } else { text.to_owned() };
+    let text = if context == Context::Cell {
+        text.replace('|', "\\|")
+    } else {
+        text.to_owned()
+    };
     let ticks = "`".repeat(longest_run(&text, '`') + 1);
     let needs_pad = text.starts_with('`')
         || text.ends_with('`')
@@ -291,10 +337,18 @@ fn code_span(text: &str, context: Context) -> String {
 /// the start of a line (`#`, `-`, `+`, `=`, `>`, `1.`) only there, to keep the output readable.
 pub(super) fn escape(text: &str, context: Context, line_start: bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
-    let text = if line_start { text.trim_start_matches(is_md_space) } else { text };
+    let text = if line_start {
+        text.trim_start_matches(is_md_space)
+    } else {
+        text
+    };
     // Headings and table cells hold one line of inline content: no block syntax to guard.
     let line_start = line_start && context == Context::Body;
-    let digits = if line_start { text.bytes().take_while(u8::is_ascii_digit).count() } else { 0 };
+    let digits = if line_start {
+        text.bytes().take_while(u8::is_ascii_digit).count()
+    } else {
+        0
+    };
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let first = i == 0 && line_start;
@@ -303,7 +357,9 @@ pub(super) fn escape(text: &str, context: Context, line_start: bool) -> String {
             '#' => first || context == Context::Heading,
             '-' | '+' | '=' | '>' => first,
             '.' | ')' => digits > 0 && i == digits,
-            '&' => chars.peek().is_some_and(|(_, next)| next.is_ascii_alphanumeric() || *next == '#'),
+            '&' => chars
+                .peek()
+                .is_some_and(|(_, next)| next.is_ascii_alphanumeric() || *next == '#'),
             _ => false,
         };
         if escape {
@@ -354,21 +410,39 @@ mod tests {
 
     #[test]
     fn escape_marks_every_always_special_character() {
-        assert_eq!(escape(r"a*b_c`d[e]f<g>h|i~j\k", Context::Body, false), r"a\*b\_c\`d\[e\]f\<g>h\|i\~j\\k");
+        assert_eq!(
+            escape(r"a*b_c`d[e]f<g>h|i~j\k", Context::Body, false),
+            r"a\*b\_c\`d\[e\]f\<g>h\|i\~j\\k"
+        );
     }
 
     #[test]
     fn escape_only_touches_line_start_characters_at_line_start() {
-        assert_eq!(escape("# not a heading", Context::Body, true), r"\# not a heading");
-        assert_eq!(escape("issue #12 - done", Context::Body, false), "issue #12 - done");
-        assert_eq!(escape("1. not a list", Context::Body, true), r"1\. not a list");
+        assert_eq!(
+            escape("# not a heading", Context::Body, true),
+            r"\# not a heading"
+        );
+        assert_eq!(
+            escape("issue #12 - done", Context::Body, false),
+            "issue #12 - done"
+        );
+        assert_eq!(
+            escape("1. not a list", Context::Body, true),
+            r"1\. not a list"
+        );
         assert_eq!(escape("2024) x", Context::Body, true), r"2024\) x");
-        assert_eq!(escape("> not a quote", Context::Body, true), r"\> not a quote");
+        assert_eq!(
+            escape("> not a quote", Context::Body, true),
+            r"\> not a quote"
+        );
     }
 
     #[test]
     fn escape_protects_entities_but_not_plain_ampersands() {
-        assert_eq!(escape("R & D &amp; &#35;", Context::Body, false), r"R & D \&amp; \&#35;");
+        assert_eq!(
+            escape("R & D &amp; &#35;", Context::Body, false),
+            r"R & D \&amp; \&#35;"
+        );
     }
 
     #[test]
@@ -380,6 +454,9 @@ mod tests {
 
     #[test]
     fn destination_escapes_characters_that_would_end_it() {
-        assert_eq!(destination("https://x.test/a b(c)\\"), r"https://x.test/a%20b\(c\)\\");
+        assert_eq!(
+            destination("https://x.test/a b(c)\\"),
+            r"https://x.test/a%20b\(c\)\\"
+        );
     }
 }

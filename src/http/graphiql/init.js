@@ -6,11 +6,14 @@
 
   var DEFAULT_QUERY = [
     '# jira-gateway: GraphQL over Jira Cloud.',
-    '# Run the query with the play button (or Ctrl-Enter); the Docs button lists the schema.',
-    '# Request headers (an Authorization header, say) go in the Headers tab below.',
+    '# Run with the play button or Ctrl-Enter.',
+    '# Request headers go in the Headers tab.',
     '',
     'query Board {',
-    '  issues(jql: "project = DEMO ORDER BY key ASC", first: 20) {',
+    '  issues(',
+    '    jql: "project = DEMO ORDER BY key ASC"',
+    '    first: 20',
+    '  ) {',
     '    pageInfo { hasNextPage endCursor }',
     '    edges {',
     '      node {',

@@ -47,14 +47,21 @@ pub async fn content(State(state): State<Arc<SimState>>, caller: Caller, Path(id
     let content_type = HeaderValue::from_str(&attachment.mime_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     if let Some(range) = headers.get(header::RANGE).and_then(|r| r.to_str().ok()) {
         let len = bytes.len();
-        let parsed = range.strip_prefix("bytes=").and_then(|r| r.split_once('-')).and_then(|(a, b)| {
-            let start: usize = a.parse().ok()?;
-            let end: usize = if b.is_empty() { len.checked_sub(1)? } else { b.parse().ok()? };
-            (start <= end && end < len).then_some((start, end))
-        });
-        let Some((start, end)) = parsed else {
-            return Ok((StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{len}"))]).into_response());
+        // `bytes=a-b`, `bytes=a-` or the suffix form `bytes=-n` (the last n bytes).
+        let (first, last) = range
+            .strip_prefix("bytes=")
+            .and_then(|r| r.split_once('-'))
+            .filter(|(a, b)| !(a.is_empty() && b.is_empty()))
+            .ok_or_else(|| ApiError::bad_request("The Range header is malformed."))?;
+        let number = |s: &str| s.trim().parse::<usize>().map_err(|_| ApiError::bad_request("The Range header is malformed."));
+        let (start, end) = match (first.is_empty(), last.is_empty()) {
+            (true, _) => (len.saturating_sub(number(last)?), len.saturating_sub(1)),
+            (false, true) => (number(first)?, len.saturating_sub(1)),
+            (false, false) => (number(first)?, number(last)?.min(len.saturating_sub(1))),
         };
+        if start > end || start >= len {
+            return Ok((StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{len}"))]).into_response());
+        }
         return Ok((
             StatusCode::PARTIAL_CONTENT,
             [(header::CONTENT_TYPE, content_type), (header::CONTENT_RANGE, HeaderValue::from_str(&format!("bytes {start}-{end}/{len}")).unwrap_or(HeaderValue::from_static("bytes */0")))],

@@ -207,7 +207,7 @@ pub async fn progress(State(state): State<Arc<SimState>>, caller: Caller, Path(t
         .ok_or_else(|| ApiError::not_found(format!("Task {task_id} does not exist or you do not have permission to view it.")))?;
     let done = task.processed.len() + task.failed.len() + task.inaccessible;
     let percent = if task.total == 0 { 100 } else { done * 100 / task.total };
-    Ok(Json(json!({
+    let mut body = json!({
         "taskId": task_id,
         "status": task.status,
         "progressPercent": percent,
@@ -216,8 +216,12 @@ pub async fn progress(State(state): State<Arc<SimState>>, caller: Caller, Path(t
         "invalidOrInaccessibleIssueCount": task.inaccessible,
         "totalIssueCount": task.total,
         "created": ts(&task.created),
-        "started": task.started.as_ref().map(ts),
         "updated": ts(&task.updated),
         "submittedBy": { "accountId": task.owner },
-    })))
+    });
+    // An ENQUEUED task has no `started` yet: left out, as `BulkOperationProgress.started` is not nullable.
+    if let Some(started) = &task.started {
+        body["started"] = json!(ts(started));
+    }
+    Ok(Json(body))
 }

@@ -174,6 +174,9 @@ pub async fn create(State(state): State<Arc<SimState>>, caller: Caller, Body(req
             errors.insert(field.clone(), message);
         }
     }
+    if issue.parent.is_none() && data.issue_type(&issue.issue_type).is_some_and(|t| t.subtask) {
+        errors.entry("parent".to_string()).or_insert_with(|| "Issue type is a sub-task but parent issue key or id not specified.".to_string());
+    }
     if !errors.is_empty() {
         return Err(ApiError { status: StatusCode::BAD_REQUEST, messages: vec![], errors });
     }
@@ -560,6 +563,11 @@ pub fn set_field(data: &SiteData, issue: &mut Issue, field: &str, value: &Value,
         "parent" => {
             let reference = value.get("key").or_else(|| value.get("id")).and_then(Value::as_str).ok_or("Specify the parent by key or id.")?;
             let parent = data.issue(reference).filter(|p| p.project == issue.project && p.id != issue.id).ok_or("The parent issue could not be found.")?;
+            // Sub-tasks go under standard issues, standard issues under epics.
+            let level = |type_id: &str| data.issue_type(type_id).map_or(0, |t| t.hierarchy_level);
+            if level(&parent.issue_type) != level(&issue.issue_type) + 1 {
+                return Err("Given parent issue does not belong to appropriate hierarchy.".into());
+            }
             items.push(change("parent", issue.parent.and_then(|p| data.issues.get(&p)).map(|p| p.key.clone()), Some(parent.key.clone())));
             issue.parent = Some(parent.id);
         }

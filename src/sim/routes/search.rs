@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
@@ -157,13 +158,15 @@ fn decode_token(token: &str, jql: &str) -> ApiResult<usize> {
 }
 
 /// Recent search results by (account, JQL, data version), so paging a large result does not
-/// re-run the query for every page.
+/// re-run the query for every page. Entries expire after [`CURSOR_TTL`], since relative dates
+/// (`created >= -1h`, `now()`) change the result without any write.
 #[derive(Default)]
 pub struct Cursors {
-    entries: VecDeque<(String, String, u64, Arc<Vec<u64>>)>,
+    entries: VecDeque<(String, String, u64, Instant, Arc<Vec<u64>>)>,
 }
 
 const CURSOR_CACHE: usize = 64;
+const CURSOR_TTL: Duration = Duration::from_secs(60);
 
 impl SimState {
     /// Runs a JQL search for `user`; a bad or unbounded query is a 400 in Jira's shape.
@@ -174,8 +177,8 @@ impl SimState {
             .lock()
             .entries
             .iter()
-            .find(|(a, q, v, _)| a == &user.account_id && q == jql_text && *v == version)
-            .map(|(_, _, _, ids)| ids.clone())
+            .find(|(a, q, v, at, _)| a == &user.account_id && q == jql_text && *v == version && at.elapsed() < CURSOR_TTL)
+            .map(|(_, _, _, _, ids)| ids.clone())
         {
             return Ok(hit);
         }
@@ -188,7 +191,7 @@ impl SimState {
         if cursors.entries.len() >= CURSOR_CACHE {
             cursors.entries.pop_front();
         }
-        cursors.entries.push_back((user.account_id.clone(), jql_text.to_string(), version, ids.clone()));
+        cursors.entries.push_back((user.account_id.clone(), jql_text.to_string(), version, Instant::now(), ids.clone()));
         Ok(ids)
     }
 }

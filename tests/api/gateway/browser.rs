@@ -11,6 +11,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -136,7 +137,6 @@ async fn graphiql_runs_a_query_in_headless_chromium_without_a_cdn() {
         let shot = browser
             .call("Page.captureScreenshot", json!({ "format": "png" }))
             .await;
-        use base64::Engine;
         let png = base64::engine::general_purpose::STANDARD
             .decode(shot["data"].as_str().unwrap_or_default())
             .expect("base64 PNG");

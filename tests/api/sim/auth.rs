@@ -22,8 +22,22 @@ async fn a_request_without_credentials_is_refused_with_401() {
 async fn a_wrong_api_token_is_refused_with_401() {
     let sim = Sim::start().await;
 
-    let wrong = sim.send(Method::GET, &sim.api("/myself"), Some(&basic(ADMIN, "viewer-token")), None).await;
-    let unknown = sim.send(Method::GET, &sim.api("/myself"), Some(&basic("nobody@demo.test", "x")), None).await;
+    let wrong = sim
+        .send(
+            Method::GET,
+            &sim.api("/myself"),
+            Some(&basic(ADMIN, "viewer-token")),
+            None,
+        )
+        .await;
+    let unknown = sim
+        .send(
+            Method::GET,
+            &sim.api("/myself"),
+            Some(&basic("nobody@demo.test", "x")),
+            None,
+        )
+        .await;
 
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
@@ -47,9 +61,14 @@ async fn basic_auth_with_an_api_token_works_on_the_site_url() {
 async fn an_oauth_bearer_token_does_not_work_on_the_site_url() {
     let sim = Sim::start().await;
     let tokens = login(&sim, VIEWER).await;
-    let bearer = format!("Bearer {}", tokens["access_token"].as_str().expect("access token"));
+    let bearer = format!(
+        "Bearer {}",
+        tokens["access_token"].as_str().expect("access token")
+    );
 
-    let answer = sim.send(Method::GET, &sim.api("/myself"), Some(&bearer), None).await;
+    let answer = sim
+        .send(Method::GET, &sim.api("/myself"), Some(&bearer), None)
+        .await;
 
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(answer.messages(), vec![UNAUTHENTICATED]);
@@ -62,7 +81,13 @@ async fn a_bearer_token_works_under_ex_jira_with_the_sites_cloud_id_only() {
     let access = tokens["access_token"].as_str().expect("access token");
 
     let right = bearer_get(&sim, &sim.site.cloud_id(), access, "/myself").await;
-    let wrong = bearer_get(&sim, "00000000-0000-0000-0000-000000000000", access, "/myself").await;
+    let wrong = bearer_get(
+        &sim,
+        "00000000-0000-0000-0000-000000000000",
+        access,
+        "/myself",
+    )
+    .await;
 
     assert_eq!(right.status, StatusCode::OK);
     assert_eq!(right.body["emailAddress"], VIEWER);
@@ -72,7 +97,11 @@ async fn a_bearer_token_works_under_ex_jira_with_the_sites_cloud_id_only() {
 #[tokio::test]
 async fn basic_auth_does_not_work_under_ex_jira() {
     let sim = Sim::start().await;
-    let url = format!("{}/ex/jira/{}/rest/api/3/myself", sim.base(), sim.site.cloud_id());
+    let url = format!(
+        "{}/ex/jira/{}/rest/api/3/myself",
+        sim.base(),
+        sim.site.cloud_id()
+    );
 
     let answer = sim.send(Method::GET, &url, Some(&auth(VIEWER)), None).await;
 
@@ -85,7 +114,14 @@ async fn an_expired_access_token_is_refused() {
     let tokens = login(&sim, VIEWER).await;
     let access = tokens["access_token"].as_str().expect("access token");
 
-    let expire = sim.send(Method::POST, &format!("{}/_sim/oauth/expire", sim.base()), None, None).await;
+    let expire = sim
+        .send(
+            Method::POST,
+            &format!("{}/_sim/oauth/expire", sim.base()),
+            None,
+            None,
+        )
+        .await;
     let answer = bearer_get(&sim, &sim.site.cloud_id(), access, "/myself").await;
 
     assert_eq!(expire.status, StatusCode::NO_CONTENT);

@@ -13,14 +13,32 @@ async fn first_page(sim: &Sim) -> Vec<(String, String)> {
         .as_array()
         .expect("issues")
         .iter()
-        .map(|i| (i["key"].as_str().expect("key").to_string(), i["fields"]["summary"].as_str().expect("summary").to_string()))
+        .map(|i| {
+            (
+                i["key"].as_str().expect("key").to_string(),
+                i["fields"]["summary"]
+                    .as_str()
+                    .expect("summary")
+                    .to_string(),
+            )
+        })
         .collect()
 }
 
 #[tokio::test]
 async fn two_sites_with_the_same_seed_have_the_same_issues() {
-    let a = Sim::with(SimConfig { seed: 7, issues: 200, ..SimConfig::default() }).await;
-    let b = Sim::with(SimConfig { seed: 7, issues: 200, ..SimConfig::default() }).await;
+    let a = Sim::with(SimConfig {
+        seed: 7,
+        issues: 200,
+        ..SimConfig::default()
+    })
+    .await;
+    let b = Sim::with(SimConfig {
+        seed: 7,
+        issues: 200,
+        ..SimConfig::default()
+    })
+    .await;
 
     let (page_a, page_b) = (first_page(&a).await, first_page(&b).await);
 
@@ -31,8 +49,18 @@ async fn two_sites_with_the_same_seed_have_the_same_issues() {
 
 #[tokio::test]
 async fn a_different_seed_gives_different_issues() {
-    let a = Sim::with(SimConfig { seed: 7, issues: 200, ..SimConfig::default() }).await;
-    let b = Sim::with(SimConfig { seed: 8, issues: 200, ..SimConfig::default() }).await;
+    let a = Sim::with(SimConfig {
+        seed: 7,
+        issues: 200,
+        ..SimConfig::default()
+    })
+    .await;
+    let b = Sim::with(SimConfig {
+        seed: 8,
+        issues: 200,
+        ..SimConfig::default()
+    })
+    .await;
 
     let (page_a, page_b) = (first_page(&a).await, first_page(&b).await);
 
@@ -46,24 +74,45 @@ async fn a_different_seed_gives_different_issues() {
 async fn a_site_with_100_000_issues_starts_and_answers() {
     // Arrange
     let started = std::time::Instant::now();
-    let sim = Sim::with(SimConfig { issues: 100_000, ..SimConfig::default() }).await;
+    let sim = Sim::with(SimConfig {
+        issues: 100_000,
+        ..SimConfig::default()
+    })
+    .await;
     eprintln!("100,000 issues generated in {:?}", started.elapsed());
     let (last_key, last_id, some_keys) = {
         let data = sim.site.state.data.read();
         assert_eq!(data.issues.len(), 100_000);
         let last = data.issues.values().next_back().expect("issues");
-        let keys: Vec<(u64, String)> = data.issues.values().step_by(997).take(100).map(|i| (i.id, i.key.clone())).collect();
+        let keys: Vec<(u64, String)> = data
+            .issues
+            .values()
+            .step_by(997)
+            .take(100)
+            .map(|i| (i.id, i.key.clone()))
+            .collect();
         (last.key.clone(), last.id, keys)
     };
 
     // Act
-    let one = sim.get(ADMIN, &format!("/issue/{last_key}?fields=summary")).await;
+    let one = sim
+        .get(ADMIN, &format!("/issue/{last_key}?fields=summary"))
+        .await;
     let request: Vec<Value> = some_keys.iter().rev().map(|(_, k)| json!(k)).collect();
-    let bulk = sim.post(ADMIN, "/issue/bulkfetch", &json!({ "issueIdsOrKeys": request, "fields": ["summary"] })).await;
+    let bulk = sim
+        .post(
+            ADMIN,
+            "/issue/bulkfetch",
+            &json!({ "issueIdsOrKeys": request, "fields": ["summary"] }),
+        )
+        .await;
 
     // Assert
     assert_eq!(one.status, StatusCode::OK);
     assert_eq!(one.body["id"], last_id.to_string());
     assert_eq!(bulk.status, StatusCode::OK);
-    assert_eq!(ids(&bulk.body), some_keys.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+    assert_eq!(
+        ids(&bulk.body),
+        some_keys.iter().map(|(id, _)| *id).collect::<Vec<_>>()
+    );
 }

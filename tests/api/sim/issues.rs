@@ -28,8 +28,15 @@ async fn get_issue_by_id_or_lower_case_key_finds_the_same_issue() {
     let sim = Sim::start().await;
     let issue = sim.issue_where(|i| i.project == "OPS");
 
-    let by_id = sim.get(VIEWER, &format!("/issue/{}?fields=summary", issue.id)).await;
-    let by_key = sim.get(VIEWER, &format!("/issue/{}?fields=summary", issue.key.to_lowercase())).await;
+    let by_id = sim
+        .get(VIEWER, &format!("/issue/{}?fields=summary", issue.id))
+        .await;
+    let by_key = sim
+        .get(
+            VIEWER,
+            &format!("/issue/{}?fields=summary", issue.key.to_lowercase()),
+        )
+        .await;
 
     assert_eq!(by_id.body["key"], issue.key.as_str());
     assert_eq!(by_key.body["id"], issue.id.to_string());
@@ -40,13 +47,28 @@ async fn get_issue_honours_fields_and_expand() {
     let sim = Sim::start().await;
     let issue = sim.issue_where(|i| i.project == "DEMO" && !i.changelog.is_empty());
 
-    let answer = sim.get(VIEWER, &format!("/issue/{}?fields=summary,labels&expand=changelog,names,transitions", issue.key)).await;
+    let answer = sim
+        .get(
+            VIEWER,
+            &format!(
+                "/issue/{}?fields=summary,labels&expand=changelog,names,transitions",
+                issue.key
+            ),
+        )
+        .await;
 
-    let fields: Vec<&String> = answer.body["fields"].as_object().expect("fields").keys().collect();
+    let fields: Vec<&String> = answer.body["fields"]
+        .as_object()
+        .expect("fields")
+        .keys()
+        .collect();
     assert_eq!(fields, vec!["labels", "summary"]);
     assert_eq!(answer.body["changelog"]["total"], issue.changelog.len());
     let newest = issue.changelog.last().expect("history").id.to_string();
-    assert_eq!(answer.body["changelog"]["histories"][0]["id"], newest.as_str());
+    assert_eq!(
+        answer.body["changelog"]["histories"][0]["id"],
+        newest.as_str()
+    );
     assert_eq!(answer.body["names"]["labels"], "Labels");
     assert!(answer.body["transitions"].is_array());
 }
@@ -58,16 +80,29 @@ async fn the_viewer_gets_404_for_a_sec_issue_everywhere() {
 
     let issue = sim.get(VIEWER, &format!("/issue/{}", sec.key)).await;
     let by_id = sim.get(VIEWER, &format!("/issue/{}", sec.id)).await;
-    let comments = sim.get(VIEWER, &format!("/issue/{}/comment", sec.key)).await;
-    let transitions = sim.get(VIEWER, &format!("/issue/{}/transitions", sec.key)).await;
+    let comments = sim
+        .get(VIEWER, &format!("/issue/{}/comment", sec.key))
+        .await;
+    let transitions = sim
+        .get(VIEWER, &format!("/issue/{}/transitions", sec.key))
+        .await;
     let missing = sim.get(VIEWER, "/issue/DEMO-99999").await;
-    let edit = sim.put(VIEWER, &format!("/issue/{}", sec.key), &json!({ "fields": { "summary": "x" } })).await;
+    let edit = sim
+        .put(
+            VIEWER,
+            &format!("/issue/{}", sec.key),
+            &json!({ "fields": { "summary": "x" } }),
+        )
+        .await;
 
     for answer in [issue, by_id, comments, transitions, missing, edit] {
         assert_eq!(answer.status, StatusCode::NOT_FOUND);
         assert_eq!(answer.messages(), vec![NO_ISSUE]);
     }
-    assert_eq!(sim.get(ADMIN, &format!("/issue/{}", sec.key)).await.status, StatusCode::OK);
+    assert_eq!(
+        sim.get(ADMIN, &format!("/issue/{}", sec.key)).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -96,19 +131,37 @@ async fn editing_fields_and_update_operations_answers_204_and_is_stored() {
     // Assert
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
     assert!(answer.bytes.is_empty());
-    let after = sim.get(ADMIN, &format!("/issue/{}?expand=changelog", issue.key)).await;
+    let after = sim
+        .get(ADMIN, &format!("/issue/{}?expand=changelog", issue.key))
+        .await;
     let fields = &after.body["fields"];
     assert_eq!(fields["summary"], "Edited through the API");
     assert_eq!(fields["duedate"], "2030-01-31");
-    let labels: Vec<&str> = fields["labels"].as_array().expect("labels").iter().map(|l| l.as_str().expect("label")).collect();
+    let labels: Vec<&str> = fields["labels"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .map(|l| l.as_str().expect("label"))
+        .collect();
     assert!(labels.contains(&"edited"));
     assert!(!labels.contains(&removed.as_str()));
     assert_eq!(after.body["changelog"]["total"], history_before + 1);
     let newest = &after.body["changelog"]["histories"][0];
     assert_eq!(newest["author"]["emailAddress"], ADMIN);
-    let changed: Vec<&str> = newest["items"].as_array().expect("items").iter().map(|i| i["field"].as_str().expect("field")).collect();
-    assert!(changed.contains(&"summary") && changed.contains(&"labels") && changed.contains(&"duedate"), "{changed:?}");
-    assert_ne!(fields["updated"], json!(issue.updated.format("%Y-%m-%dT%H:%M:%S%.3f%z").to_string()));
+    let changed: Vec<&str> = newest["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["field"].as_str().expect("field"))
+        .collect();
+    assert!(
+        changed.contains(&"summary") && changed.contains(&"labels") && changed.contains(&"duedate"),
+        "{changed:?}"
+    );
+    assert_ne!(
+        fields["updated"],
+        json!(issue.updated.format("%Y-%m-%dT%H:%M:%S%.3f%z").to_string())
+    );
 }
 
 #[tokio::test]
@@ -117,7 +170,11 @@ async fn editing_with_return_issue_answers_200_with_the_issue() {
     let issue = sim.issue_where(|i| i.project == "DEMO");
 
     let answer = sim
-        .put(ADMIN, &format!("/issue/{}?returnIssue=true", issue.key), &json!({ "fields": { "description": adf("New description") } }))
+        .put(
+            ADMIN,
+            &format!("/issue/{}?returnIssue=true", issue.key),
+            &json!({ "fields": { "description": adf("New description") } }),
+        )
         .await;
 
     assert_eq!(answer.status, StatusCode::OK);
@@ -133,7 +190,11 @@ async fn an_invalid_field_is_a_400_with_errors_and_nothing_is_stored() {
 
     // Act: one good field, one unknown field
     let answer = sim
-        .put(ADMIN, &format!("/issue/{}", issue.key), &json!({ "fields": { "summary": "Should not be stored", "nosuchfield": 1 } }))
+        .put(
+            ADMIN,
+            &format!("/issue/{}", issue.key),
+            &json!({ "fields": { "summary": "Should not be stored", "nosuchfield": 1 } }),
+        )
         .await;
 
     // Assert
@@ -143,7 +204,9 @@ async fn an_invalid_field_is_a_400_with_errors_and_nothing_is_stored() {
         "Field 'nosuchfield' cannot be set. It is not on the appropriate screen, or unknown."
     );
     assert_eq!(answer.body["errorMessages"], json!([]));
-    let after = sim.get(ADMIN, &format!("/issue/{}?expand=changelog", issue.key)).await;
+    let after = sim
+        .get(ADMIN, &format!("/issue/{}?expand=changelog", issue.key))
+        .await;
     assert_eq!(after.body["fields"]["summary"], issue.summary.as_str());
     assert_eq!(after.body["changelog"]["total"], issue.changelog.len());
 }
@@ -163,7 +226,12 @@ async fn invalid_values_are_reported_per_field() {
 
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     let errors = answer.body["errors"].as_object().expect("errors");
-    assert!(errors.contains_key("description") && errors.contains_key("duedate") && errors.contains_key("labels"), "{errors:?}");
+    assert!(
+        errors.contains_key("description")
+            && errors.contains_key("duedate")
+            && errors.contains_key("labels"),
+        "{errors:?}"
+    );
 }
 
 #[tokio::test]
@@ -172,7 +240,11 @@ async fn a_field_in_both_fields_and_update_is_refused() {
     let issue = sim.issue_where(|i| i.project == "DEMO");
 
     let answer = sim
-        .put(ADMIN, &format!("/issue/{}", issue.key), &json!({ "fields": { "summary": "a" }, "update": { "summary": [{ "set": "b" }] } }))
+        .put(
+            ADMIN,
+            &format!("/issue/{}", issue.key),
+            &json!({ "fields": { "summary": "a" }, "update": { "summary": [{ "set": "b" }] } }),
+        )
         .await;
 
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
@@ -184,11 +256,19 @@ async fn the_changelog_endpoint_pages_oldest_first() {
     let sim = Sim::start().await;
     let issue = sim.issue_where(|i| i.project == "DEMO" && i.changelog.len() >= 3);
 
-    let first = sim.get(VIEWER, &format!("/issue/{}/changelog?maxResults=2", issue.key)).await;
+    let first = sim
+        .get(
+            VIEWER,
+            &format!("/issue/{}/changelog?maxResults=2", issue.key),
+        )
+        .await;
 
     assert_eq!(first.status, StatusCode::OK);
     assert_eq!(first.body["total"], issue.changelog.len());
-    assert_eq!(first.body["values"][0]["id"], issue.changelog[0].id.to_string());
+    assert_eq!(
+        first.body["values"][0]["id"],
+        issue.changelog[0].id.to_string()
+    );
     assert_eq!(first.body["isLast"], false);
 }
 
@@ -197,18 +277,39 @@ async fn moving_a_subtask_to_another_parent_updates_both_parents() {
     let sim = Sim::start().await;
     let subtask = sim.issue_where(|i| i.project == "DEMO" && i.issue_type == "10005");
     let old_parent = sim.issue_where(|i| Some(i.id) == subtask.parent);
-    let new_parent = sim.issue_where(|i| i.project == "DEMO" && i.issue_type == "10003" && i.id != old_parent.id);
+    let new_parent = sim
+        .issue_where(|i| i.project == "DEMO" && i.issue_type == "10003" && i.id != old_parent.id);
 
-    let answer = sim.put(ADMIN, &format!("/issue/{}", subtask.key), &json!({ "fields": { "parent": { "key": new_parent.key } } })).await;
+    let answer = sim
+        .put(
+            ADMIN,
+            &format!("/issue/{}", subtask.key),
+            &json!({ "fields": { "parent": { "key": new_parent.key } } }),
+        )
+        .await;
 
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
     let subtask_keys = |body: &serde_json::Value| -> Vec<String> {
-        body["fields"]["subtasks"].as_array().expect("subtasks").iter().map(|s| s["key"].as_str().expect("key").to_string()).collect()
+        body["fields"]["subtasks"]
+            .as_array()
+            .expect("subtasks")
+            .iter()
+            .map(|s| s["key"].as_str().expect("key").to_string())
+            .collect()
     };
-    let old = sim.get(ADMIN, &format!("/issue/{}?fields=subtasks", old_parent.key)).await;
-    let new = sim.get(ADMIN, &format!("/issue/{}?fields=subtasks", new_parent.key)).await;
+    let old = sim
+        .get(ADMIN, &format!("/issue/{}?fields=subtasks", old_parent.key))
+        .await;
+    let new = sim
+        .get(ADMIN, &format!("/issue/{}?fields=subtasks", new_parent.key))
+        .await;
     assert!(!subtask_keys(&old.body).contains(&subtask.key));
     assert!(subtask_keys(&new.body).contains(&subtask.key));
-    let moved = sim.get(ADMIN, &format!("/issue/{}?fields=parent", subtask.key)).await;
-    assert_eq!(moved.body["fields"]["parent"]["key"], new_parent.key.as_str());
+    let moved = sim
+        .get(ADMIN, &format!("/issue/{}?fields=parent", subtask.key))
+        .await;
+    assert_eq!(
+        moved.body["fields"]["parent"]["key"],
+        new_parent.key.as_str()
+    );
 }

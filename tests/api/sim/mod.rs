@@ -2,8 +2,11 @@
 //! the way the gateway's client (or a person with curl) would.
 
 mod act_as;
+mod attachments;
 mod auth;
+mod bulkfetch;
 mod comments;
+mod deliveries;
 mod determinism;
 mod faults;
 mod issues;
@@ -54,7 +57,11 @@ impl Answer {
     pub fn messages(&self) -> Vec<String> {
         self.body["errorMessages"]
             .as_array()
-            .map(|m| m.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -91,7 +98,13 @@ impl Sim {
     }
 
     /// Sends `method url` with an optional `Authorization` value and JSON body.
-    pub async fn send(&self, method: Method, url: &str, authorization: Option<&str>, body: Option<&Value>) -> Answer {
+    pub async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        authorization: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
         let mut request = self.http.request(method, url);
         if let Some(value) = authorization {
             request = request.header("authorization", value);
@@ -103,8 +116,15 @@ impl Sim {
     }
 
     /// A REST API call (`/rest/api/3{path}`) as `user` with Basic auth.
-    pub async fn call(&self, method: Method, user: &str, path: &str, body: Option<&Value>) -> Answer {
-        self.send(method, &self.api(path), Some(&auth(user)), body).await
+    pub async fn call(
+        &self,
+        method: Method,
+        user: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Answer {
+        self.send(method, &self.api(path), Some(&auth(user)), body)
+            .await
     }
 
     pub async fn get(&self, user: &str, path: &str) -> Answer {
@@ -124,7 +144,13 @@ impl Sim {
     }
 
     /// The admin API acting as `user`: `/_sim/as/{user}/rest/api/3{path}`, no credentials.
-    pub async fn act_as(&self, method: Method, user: &str, path: &str, body: Option<&Value>) -> Answer {
+    pub async fn act_as(
+        &self,
+        method: Method,
+        user: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Answer {
         let url = format!("{}/_sim/as/{user}/rest/api/3{path}", self.base());
         self.send(method, &url, None, body).await
     }
@@ -133,17 +159,32 @@ impl Sim {
     /// without depending on JQL.
     pub fn issue_where(&self, predicate: impl Fn(&Issue) -> bool) -> Issue {
         let data = self.site.state.data.read();
-        data.issues.values().find(|i| predicate(i)).cloned().expect("a seeded issue matches")
+        data.issues
+            .values()
+            .find(|i| predicate(i))
+            .cloned()
+            .expect("a seeded issue matches")
     }
 
     /// Every issue matching `predicate`, in id order.
     pub fn issues_where(&self, predicate: impl Fn(&Issue) -> bool) -> Vec<Issue> {
         let data = self.site.state.data.read();
-        data.issues.values().filter(|i| predicate(i)).cloned().collect()
+        data.issues
+            .values()
+            .filter(|i| predicate(i))
+            .cloned()
+            .collect()
     }
 
     pub fn account_id(&self, email: &str) -> String {
-        self.site.state.data.read().user_by_email(email).expect("seeded user").account_id.clone()
+        self.site
+            .state
+            .data
+            .read()
+            .user_by_email(email)
+            .expect("seeded user")
+            .account_id
+            .clone()
     }
 }
 
@@ -152,7 +193,12 @@ pub async fn answer(response: reqwest::Response) -> Answer {
     let headers = response.headers().clone();
     let bytes = response.bytes().await.expect("body");
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Answer { status, headers, bytes, body }
+    Answer {
+        status,
+        headers,
+        bytes,
+        body,
+    }
 }
 
 /// A minimal ADF document with one paragraph.
@@ -180,6 +226,12 @@ pub fn ids(body: &Value) -> Vec<u64> {
         .as_array()
         .expect("issues array")
         .iter()
-        .map(|i| i["id"].as_str().expect("string id").parse().expect("numeric id"))
+        .map(|i| {
+            i["id"]
+                .as_str()
+                .expect("string id")
+                .parse()
+                .expect("numeric id")
+        })
         .collect()
 }

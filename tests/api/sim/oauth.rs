@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use super::{Answer, Sim, VIEWER, answer};
 
 pub const REDIRECT_URI: &str = "http://127.0.0.1:1/cb";
-pub const ALL_SCOPES: &str = "read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access";
+pub const ALL_SCOPES: &str =
+    "read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access";
 
 /// `/authorize` as `user` with `scope`; returns the answer (a redirect to `REDIRECT_URI`).
 pub async fn authorize(sim: &Sim, user: &str, scope: &str) -> Answer {
@@ -33,17 +34,29 @@ pub async fn authorize(sim: &Sim, user: &str, scope: &str) -> Answer {
 pub fn redirect_params(answer: &Answer) -> Vec<(String, String)> {
     let location = answer.header("location").expect("Location header");
     let url = reqwest::Url::parse(location).expect("absolute Location");
-    assert_eq!(format!("{}://{}{}", url.scheme(), url.authority(), url.path()), REDIRECT_URI);
+    assert_eq!(
+        format!("{}://{}{}", url.scheme(), url.authority(), url.path()),
+        REDIRECT_URI
+    );
     url.query_pairs().into_owned().collect()
 }
 
 fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// `POST /oauth/token` with a JSON body.
 pub async fn token(sim: &Sim, body: &Value) -> Answer {
-    sim.send(Method::POST, &format!("{}/oauth/token", sim.base()), None, Some(body)).await
+    sim.send(
+        Method::POST,
+        &format!("{}/oauth/token", sim.base()),
+        None,
+        Some(body),
+    )
+    .await
 }
 
 pub async fn exchange(sim: &Sim, code: &str) -> Answer {
@@ -61,7 +74,9 @@ pub async fn refresh(sim: &Sim, refresh_token: &str) -> Answer {
 /// A code for `user` with `scope`.
 pub async fn code(sim: &Sim, user: &str, scope: &str) -> String {
     let answer = authorize(sim, user, scope).await;
-    param(&redirect_params(&answer), "code").expect("code in the redirect").to_string()
+    param(&redirect_params(&answer), "code")
+        .expect("code in the redirect")
+        .to_string()
 }
 
 /// Tokens (`access_token`, `refresh_token`, ...) for `user` with every scope.
@@ -75,7 +90,13 @@ pub async fn login(sim: &Sim, user: &str) -> Value {
 /// `GET /ex/jira/{cloudId}/rest/api/3{path}` with a bearer token.
 pub async fn bearer_get(sim: &Sim, cloud_id: &str, access_token: &str, path: &str) -> Answer {
     let url = format!("{}/ex/jira/{cloud_id}/rest/api/3{path}", sim.base());
-    sim.send(Method::GET, &url, Some(&format!("Bearer {access_token}")), None).await
+    sim.send(
+        Method::GET,
+        &url,
+        Some(&format!("Bearer {access_token}")),
+        None,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -87,7 +108,11 @@ async fn the_authorization_code_flow_gives_tokens_that_reach_the_api_as_the_cons
     let consent = authorize(&sim, VIEWER, ALL_SCOPES).await;
 
     // Assert: a redirect back with the code and the state
-    assert!(matches!(consent.status, StatusCode::FOUND | StatusCode::SEE_OTHER), "{}", consent.status);
+    assert!(
+        matches!(consent.status, StatusCode::FOUND | StatusCode::SEE_OTHER),
+        "{}",
+        consent.status
+    );
     let params = redirect_params(&consent);
     assert_eq!(param(&params, "state"), Some("xyz"));
     let code = param(&params, "code").expect("code").to_string();
@@ -99,11 +124,20 @@ async fn the_authorization_code_flow_gives_tokens_that_reach_the_api_as_the_cons
     assert_eq!(tokens.body["token_type"], "Bearer");
     assert_eq!(tokens.body["scope"], ALL_SCOPES);
     let access = tokens.body["access_token"].as_str().expect("access token");
-    assert!(tokens.body["refresh_token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(
+        tokens.body["refresh_token"]
+            .as_str()
+            .is_some_and(|t| !t.is_empty())
+    );
 
     // Act: find the site
     let resources = sim
-        .send(Method::GET, &format!("{}/oauth/token/accessible-resources", sim.base()), Some(&format!("Bearer {access}")), None)
+        .send(
+            Method::GET,
+            &format!("{}/oauth/token/accessible-resources", sim.base()),
+            Some(&format!("Bearer {access}")),
+            None,
+        )
         .await;
     assert_eq!(resources.status, StatusCode::OK);
     let sites = resources.body.as_array().expect("array of sites");
@@ -157,7 +191,11 @@ async fn without_offline_access_no_refresh_token_is_issued() {
 
     assert_eq!(tokens.status, StatusCode::OK);
     assert!(tokens.body["access_token"].is_string());
-    assert!(tokens.body.get("refresh_token").is_none(), "{}", tokens.body);
+    assert!(
+        tokens.body.get("refresh_token").is_none(),
+        "{}",
+        tokens.body
+    );
 }
 
 #[tokio::test]
@@ -165,35 +203,65 @@ async fn every_refresh_rotates_the_refresh_token() {
     let sim = Sim::start().await;
     let cloud_id = sim.site.cloud_id();
     let first = login(&sim, VIEWER).await;
-    let r1 = first["refresh_token"].as_str().expect("refresh token").to_string();
+    let r1 = first["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_string();
 
     let second = refresh(&sim, &r1).await;
     assert_eq!(second.status, StatusCode::OK);
-    let r2 = second.body["refresh_token"].as_str().expect("rotated refresh token").to_string();
+    let r2 = second.body["refresh_token"]
+        .as_str()
+        .expect("rotated refresh token")
+        .to_string();
     let third = refresh(&sim, &r2).await;
     assert_eq!(third.status, StatusCode::OK);
-    let r3 = third.body["refresh_token"].as_str().expect("rotated again").to_string();
+    let r3 = third.body["refresh_token"]
+        .as_str()
+        .expect("rotated again")
+        .to_string();
 
     assert_ne!(r1, r2);
     assert_ne!(r2, r3);
     assert_ne!(r1, r3);
     assert_eq!(third.body["expires_in"], 3600);
     let access = third.body["access_token"].as_str().expect("access token");
-    assert_eq!(bearer_get(&sim, &cloud_id, access, "/myself").await.body["emailAddress"], VIEWER);
+    assert_eq!(
+        bearer_get(&sim, &cloud_id, access, "/myself").await.body["emailAddress"],
+        VIEWER
+    );
 }
 
 #[tokio::test]
 async fn reusing_a_spent_refresh_token_without_grace_revokes_the_whole_family() {
     // Arrange
-    let sim = Sim::with(SimConfig { oauth_reuse_grace_secs: 0, ..SimConfig::default() }).await;
+    let sim = Sim::with(SimConfig {
+        oauth_reuse_grace_secs: 0,
+        ..SimConfig::default()
+    })
+    .await;
     let cloud_id = sim.site.cloud_id();
     let first = login(&sim, VIEWER).await;
-    let spent = first["refresh_token"].as_str().expect("refresh token").to_string();
+    let spent = first["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_string();
     let rotated = refresh(&sim, &spent).await;
     assert_eq!(rotated.status, StatusCode::OK);
-    let current_access = rotated.body["access_token"].as_str().expect("access").to_string();
-    let current_refresh = rotated.body["refresh_token"].as_str().expect("refresh").to_string();
-    assert_eq!(bearer_get(&sim, &cloud_id, &current_access, "/myself").await.status, StatusCode::OK);
+    let current_access = rotated.body["access_token"]
+        .as_str()
+        .expect("access")
+        .to_string();
+    let current_refresh = rotated.body["refresh_token"]
+        .as_str()
+        .expect("refresh")
+        .to_string();
+    assert_eq!(
+        bearer_get(&sim, &cloud_id, &current_access, "/myself")
+            .await
+            .status,
+        StatusCode::OK
+    );
 
     // Act: reuse the spent token
     let reuse = refresh(&sim, &spent).await;
@@ -201,7 +269,12 @@ async fn reusing_a_spent_refresh_token_without_grace_revokes_the_whole_family() 
     // Assert
     assert_eq!(reuse.status, StatusCode::FORBIDDEN);
     assert_eq!(reuse.body["error"], "invalid_grant");
-    assert_eq!(bearer_get(&sim, &cloud_id, &current_access, "/myself").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        bearer_get(&sim, &cloud_id, &current_access, "/myself")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
     let after = refresh(&sim, &current_refresh).await;
     assert_eq!(after.status, StatusCode::FORBIDDEN);
     assert_eq!(after.body["error"], "invalid_grant");
@@ -211,9 +284,15 @@ async fn reusing_a_spent_refresh_token_without_grace_revokes_the_whole_family() 
 async fn reusing_a_spent_refresh_token_within_the_grace_period_still_works() {
     let sim = Sim::start().await;
     let first = login(&sim, VIEWER).await;
-    let spent = first["refresh_token"].as_str().expect("refresh token").to_string();
+    let spent = first["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_string();
     let rotated = refresh(&sim, &spent).await;
-    let current = rotated.body["refresh_token"].as_str().expect("refresh").to_string();
+    let current = rotated.body["refresh_token"]
+        .as_str()
+        .expect("refresh")
+        .to_string();
 
     let reuse = refresh(&sim, &spent).await;
 
@@ -225,13 +304,19 @@ async fn reusing_a_spent_refresh_token_within_the_grace_period_still_works() {
 #[tokio::test]
 async fn authorize_without_a_user_shows_a_consent_page_listing_the_users() {
     let sim = Sim::start().await;
-    let url = format!("{}/authorize?audience=api.atlassian.com&client_id=demo-client&scope=read%3Ajira-work&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcb&state=s&response_type=code", sim.base());
+    let url = format!(
+        "{}/authorize?audience=api.atlassian.com&client_id=demo-client&scope=read%3Ajira-work&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcb&state=s&response_type=code",
+        sim.base()
+    );
 
     let page = sim.send(Method::GET, &url, None, None).await;
 
     assert_eq!(page.status, StatusCode::OK);
     let html = String::from_utf8_lossy(&page.bytes);
-    assert!(html.contains("viewer%40demo.test") && html.contains("Viewer Victor"), "{html}");
+    assert!(
+        html.contains("viewer%40demo.test") && html.contains("Viewer Victor"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -271,7 +356,13 @@ async fn the_token_endpoint_also_takes_a_form_body() {
     let response = sim
         .http
         .post(format!("{}/oauth/token", sim.base()))
-        .form(&[("grant_type", "authorization_code"), ("client_id", "demo-client"), ("client_secret", "demo-secret"), ("code", &code), ("redirect_uri", REDIRECT_URI)])
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", "demo-client"),
+            ("client_secret", "demo-secret"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+        ])
         .send()
         .await
         .expect("answer");
@@ -285,8 +376,22 @@ async fn the_token_endpoint_also_takes_a_form_body() {
 async fn accessible_resources_needs_a_live_token() {
     let sim = Sim::start().await;
 
-    let none = sim.send(Method::GET, &format!("{}/oauth/token/accessible-resources", sim.base()), None, None).await;
-    let wrong = sim.send(Method::GET, &format!("{}/oauth/token/accessible-resources", sim.base()), Some("Bearer nope"), None).await;
+    let none = sim
+        .send(
+            Method::GET,
+            &format!("{}/oauth/token/accessible-resources", sim.base()),
+            None,
+            None,
+        )
+        .await;
+    let wrong = sim
+        .send(
+            Method::GET,
+            &format!("{}/oauth/token/accessible-resources", sim.base()),
+            Some("Bearer nope"),
+            None,
+        )
+        .await;
 
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);

@@ -1,4 +1,4 @@
-//! Site-level resources: `myself`, projects, fields, users, attachments, the removed search.
+//! Site-level resources: `myself`, projects, fields, users, the removed search.
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -6,14 +6,21 @@ use serde_json::Value;
 use super::{ADMIN, ALICE, Sim, VIEWER, auth};
 
 fn project_keys(body: &Value) -> Vec<&str> {
-    body["values"].as_array().expect("values").iter().map(|p| p["key"].as_str().expect("key")).collect()
+    body["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|p| p["key"].as_str().expect("key"))
+        .collect()
 }
 
 #[tokio::test]
 async fn myself_expands_groups_and_application_roles() {
     let sim = Sim::start().await;
 
-    let admin = sim.get(ADMIN, "/myself?expand=groups,applicationRoles").await;
+    let admin = sim
+        .get(ADMIN, "/myself?expand=groups,applicationRoles")
+        .await;
 
     assert_eq!(admin.status, StatusCode::OK);
     assert_eq!(admin.body["displayName"], "Admin Ada");
@@ -27,8 +34,12 @@ async fn project_search_pages_with_start_at_and_max_results() {
     let sim = Sim::start().await;
 
     let all = sim.get(ADMIN, "/project/search").await;
-    let second = sim.get(ADMIN, "/project/search?startAt=1&maxResults=1").await;
-    let last = sim.get(ADMIN, "/project/search?startAt=2&maxResults=1").await;
+    let second = sim
+        .get(ADMIN, "/project/search?startAt=1&maxResults=1")
+        .await;
+    let last = sim
+        .get(ADMIN, "/project/search?startAt=2&maxResults=1")
+        .await;
 
     assert_eq!(all.status, StatusCode::OK);
     assert_eq!(project_keys(&all.body), vec!["DEMO", "OPS", "SEC"]);
@@ -39,7 +50,11 @@ async fn project_search_pages_with_start_at_and_max_results() {
     assert_eq!(second.body["startAt"], 1);
     assert_eq!(second.body["maxResults"], 1);
     assert_eq!(second.body["isLast"], false);
-    assert!(second.body["nextPage"].as_str().is_some_and(|u| u.contains("startAt=2")));
+    assert!(
+        second.body["nextPage"]
+            .as_str()
+            .is_some_and(|u| u.contains("startAt=2"))
+    );
     assert_eq!(project_keys(&last.body), vec!["SEC"]);
     assert_eq!(last.body["isLast"], true);
     assert!(last.body.get("nextPage").is_none());
@@ -76,7 +91,12 @@ async fn project_search_query_matches_key_or_name_ignoring_case() {
 async fn project_search_expands_description_and_lead() {
     let sim = Sim::start().await;
 
-    let answer = sim.get(ADMIN, "/project/search?keys=DEMO&expand=description,lead,issueTypes").await;
+    let answer = sim
+        .get(
+            ADMIN,
+            "/project/search?keys=DEMO&expand=description,lead,issueTypes",
+        )
+        .await;
 
     let demo = &answer.body["values"][0];
     assert_eq!(demo["key"], "DEMO");
@@ -94,8 +114,14 @@ async fn a_project_the_viewer_cannot_browse_is_not_found() {
     let missing = sim.get(ADMIN, "/project/NOPE").await;
 
     assert_eq!(viewer.status, StatusCode::NOT_FOUND);
-    assert_eq!(viewer.messages(), vec!["No project could be found with key 'SEC'."]);
-    assert_eq!(missing.messages(), vec!["No project could be found with key 'NOPE'."]);
+    assert_eq!(
+        viewer.messages(),
+        vec!["No project could be found with key 'SEC'."]
+    );
+    assert_eq!(
+        missing.messages(),
+        vec!["No project could be found with key 'NOPE'."]
+    );
     assert_eq!(admin.status, StatusCode::OK);
     assert_eq!(admin.body["key"], "SEC");
     assert_eq!(admin.body["lead"]["emailAddress"], ADMIN);
@@ -109,7 +135,13 @@ async fn fields_list_system_and_custom_fields_with_their_schema() {
 
     assert_eq!(answer.status, StatusCode::OK);
     let fields = answer.body.as_array().expect("array");
-    let field = |id: &str| fields.iter().find(|f| f["id"] == id).cloned().unwrap_or_else(|| panic!("{id} listed"));
+    let field = |id: &str| {
+        fields
+            .iter()
+            .find(|f| f["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} listed"))
+    };
     assert_eq!(field("summary")["schema"]["type"], "string");
     assert_eq!(field("labels")["schema"]["items"], "string");
     let points = field("customfield_10030");
@@ -117,9 +149,22 @@ async fn fields_list_system_and_custom_fields_with_their_schema() {
     assert_eq!(points["name"], "Story Points");
     assert_eq!(points["schema"]["type"], "number");
     assert_eq!(points["schema"]["customId"], 10030);
-    assert_eq!(points["schema"]["custom"], "com.atlassian.jira.plugin.system.customfieldtypes:float");
-    assert!(points["clauseNames"].as_array().expect("clause names").iter().any(|c| c == "cf[10030]"));
-    for id in ["customfield_10031", "customfield_10032", "customfield_10033"] {
+    assert_eq!(
+        points["schema"]["custom"],
+        "com.atlassian.jira.plugin.system.customfieldtypes:float"
+    );
+    assert!(
+        points["clauseNames"]
+            .as_array()
+            .expect("clause names")
+            .iter()
+            .any(|c| c == "cf[10030]")
+    );
+    for id in [
+        "customfield_10031",
+        "customfield_10032",
+        "customfield_10033",
+    ] {
         assert_eq!(field(id)["custom"], true);
     }
 }
@@ -145,89 +190,23 @@ async fn user_bulk_returns_the_known_users_of_the_ids_given() {
     let alice = sim.account_id(ALICE);
     let admin = sim.account_id(ADMIN);
 
-    let answer = sim.get(VIEWER, &format!("/user/bulk?accountId={alice}&accountId=unknown&accountId={admin}")).await;
+    let answer = sim
+        .get(
+            VIEWER,
+            &format!("/user/bulk?accountId={alice}&accountId=unknown&accountId={admin}"),
+        )
+        .await;
 
     assert_eq!(answer.status, StatusCode::OK);
-    let names: Vec<&str> = answer.body["values"].as_array().expect("values").iter().map(|u| u["displayName"].as_str().expect("name")).collect();
+    let names: Vec<&str> = answer.body["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|u| u["displayName"].as_str().expect("name"))
+        .collect();
     assert_eq!(names, vec!["Alice Nguyen", "Admin Ada"]);
     assert_eq!(answer.body["total"], 2);
     assert_eq!(answer.body["isLast"], true);
-}
-
-/// An image attachment on an issue the viewer can browse: (attachment id, PNG bytes).
-fn png_attachment(sim: &Sim) -> (u64, bytes::Bytes) {
-    let issue = sim.issue_where(|i| i.project != "SEC" && i.attachments.iter().any(|a| a.mime_type == "image/png"));
-    let attachment = issue.attachments.iter().find(|a| a.mime_type == "image/png").expect("png");
-    (attachment.id, attachment.content.clone())
-}
-
-#[tokio::test]
-async fn attachment_metadata_describes_the_file() {
-    let sim = Sim::start().await;
-    let (id, bytes) = png_attachment(&sim);
-
-    let answer = sim.get(VIEWER, &format!("/attachment/{id}")).await;
-
-    assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.body["id"], id);
-    assert_eq!(answer.body["mimeType"], "image/png");
-    assert_eq!(answer.body["size"], bytes.len());
-    assert_eq!(answer.body["content"], sim.api(&format!("/attachment/content/{id}")));
-}
-
-#[tokio::test]
-async fn attachment_content_redirects_with_303_by_default() {
-    let sim = Sim::start().await;
-    let (id, _) = png_attachment(&sim);
-
-    let answer = sim.get(VIEWER, &format!("/attachment/content/{id}")).await;
-
-    assert_eq!(answer.status, StatusCode::SEE_OTHER);
-    let location = answer.header("location").expect("Location");
-    let followed = sim.send(Method::GET, location, Some(&auth(VIEWER)), None).await;
-    assert_eq!(followed.status, StatusCode::OK);
-    assert_eq!(followed.header("content-type"), Some("image/png"));
-}
-
-#[tokio::test]
-async fn attachment_content_without_redirect_gives_the_png_bytes() {
-    let sim = Sim::start().await;
-    let (id, bytes) = png_attachment(&sim);
-
-    let answer = sim.get(VIEWER, &format!("/attachment/content/{id}?redirect=false")).await;
-
-    assert_eq!(answer.status, StatusCode::OK);
-    assert_eq!(answer.header("content-type"), Some("image/png"));
-    assert_eq!(answer.bytes, bytes);
-    assert_eq!(&answer.bytes[..8], b"\x89PNG\r\n\x1a\n");
-}
-
-#[tokio::test]
-async fn a_range_request_gives_206_with_that_slice() {
-    let sim = Sim::start().await;
-    let (id, bytes) = png_attachment(&sim);
-    let url = sim.api(&format!("/attachment/content/{id}?redirect=false"));
-
-    let response = sim.http.get(&url).header("authorization", auth(VIEWER)).header("range", "bytes=0-15").send().await.expect("answer");
-    let beyond = sim.http.get(&url).header("authorization", auth(VIEWER)).header("range", "bytes=100000-").send().await.expect("answer");
-
-    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(response.headers()["content-range"], format!("bytes 0-15/{}", bytes.len()).as_str());
-    assert_eq!(response.bytes().await.expect("body"), bytes.slice(0..16));
-    assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
-}
-
-#[tokio::test]
-async fn attachments_of_sec_issues_are_not_found_for_the_viewer() {
-    let sim = Sim::start().await;
-    let issue = sim.issue_where(|i| i.project == "SEC" && !i.attachments.is_empty());
-    let id = issue.attachments[0].id;
-
-    let viewer = sim.get(VIEWER, &format!("/attachment/{id}")).await;
-    let admin = sim.get(ADMIN, &format!("/attachment/{id}")).await;
-
-    assert_eq!(viewer.status, StatusCode::NOT_FOUND);
-    assert_eq!(admin.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -236,8 +215,21 @@ async fn the_removed_search_answers_410_with_jiras_message() {
     let expected = "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046";
 
     let get = sim.get(ADMIN, "/search?jql=project%3DDEMO").await;
-    let post = sim.post(ADMIN, "/search", &serde_json::json!({ "jql": "project = DEMO" })).await;
-    let v2 = sim.send(Method::GET, &format!("{}/rest/api/2/search?jql=project%3DDEMO", sim.base()), Some(&auth(ADMIN)), None).await;
+    let post = sim
+        .post(
+            ADMIN,
+            "/search",
+            &serde_json::json!({ "jql": "project = DEMO" }),
+        )
+        .await;
+    let v2 = sim
+        .send(
+            Method::GET,
+            &format!("{}/rest/api/2/search?jql=project%3DDEMO", sim.base()),
+            Some(&auth(ADMIN)),
+            None,
+        )
+        .await;
 
     for answer in [get, post, v2] {
         assert_eq!(answer.status, StatusCode::GONE);
@@ -247,29 +239,30 @@ async fn the_removed_search_answers_410_with_jiras_message() {
 }
 
 #[tokio::test]
-async fn only_image_attachments_have_a_thumbnail() {
-    let sim = Sim::start().await;
-    let issue = sim.issue_where(|i| i.project != "SEC" && i.attachments.iter().any(|a| a.mime_type == "text/plain"));
-    let text = issue.attachments.iter().find(|a| a.mime_type == "text/plain").expect("text attachment");
-    let (png, _) = png_attachment(&sim);
-
-    let text_meta = sim.get(VIEWER, &format!("/attachment/{}", text.id)).await;
-    let png_meta = sim.get(VIEWER, &format!("/attachment/{png}")).await;
-
-    assert!(text_meta.body.get("thumbnail").is_none(), "{:?}", text_meta.body);
-    assert_eq!(png_meta.body["thumbnail"], sim.api(&format!("/attachment/thumbnail/{png}")));
-}
-
-#[tokio::test]
 async fn users_embedded_in_issues_have_no_locale_but_myself_has() {
     let sim = Sim::start().await;
-    let issue = sim.issue_where(|i| i.project == "DEMO" && i.assignee.is_some() && !i.comments.is_empty());
+    let issue =
+        sim.issue_where(|i| i.project == "DEMO" && i.assignee.is_some() && !i.comments.is_empty());
 
-    let got = sim.get(VIEWER, &format!("/issue/{}?fields=assignee,comment&expand=changelog", issue.key)).await;
+    let got = sim
+        .get(
+            VIEWER,
+            &format!(
+                "/issue/{}?fields=assignee,comment&expand=changelog",
+                issue.key
+            ),
+        )
+        .await;
     let me = sim.get(VIEWER, "/myself").await;
 
-    let assignee = got.body["fields"]["assignee"].as_object().expect("assignee");
+    let assignee = got.body["fields"]["assignee"]
+        .as_object()
+        .expect("assignee");
     assert!(assignee.contains_key("timeZone") && !assignee.contains_key("locale"));
-    assert!(got.body["fields"]["comment"]["comments"][0]["author"].get("locale").is_none());
+    assert!(
+        got.body["fields"]["comment"]["comments"][0]["author"]
+            .get("locale")
+            .is_none()
+    );
     assert_eq!(me.body["locale"], "en_US");
 }

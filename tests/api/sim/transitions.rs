@@ -11,7 +11,12 @@ const IN_PROGRESS: &str = "3";
 const IN_REVIEW: &str = "10001";
 
 fn names(transitions: &Value) -> Vec<&str> {
-    transitions.as_array().expect("transitions").iter().map(|t| t["name"].as_str().expect("name")).collect()
+    transitions
+        .as_array()
+        .expect("transitions")
+        .iter()
+        .map(|t| t["name"].as_str().expect("name"))
+        .collect()
 }
 
 #[tokio::test]
@@ -20,13 +25,32 @@ async fn transitions_lists_those_available_from_the_current_status() {
     let todo = sim.issue_where(|i| i.project == "DEMO" && i.status == TODO);
     let review = sim.issue_where(|i| i.project == "DEMO" && i.status == IN_REVIEW);
 
-    let from_todo = sim.get(VIEWER, &format!("/issue/{}/transitions", todo.key)).await;
-    let from_review = sim.get(VIEWER, &format!("/issue/{}/transitions?expand=transitions.fields", review.key)).await;
+    let from_todo = sim
+        .get(VIEWER, &format!("/issue/{}/transitions", todo.key))
+        .await;
+    let from_review = sim
+        .get(
+            VIEWER,
+            &format!(
+                "/issue/{}/transitions?expand=transitions.fields",
+                review.key
+            ),
+        )
+        .await;
 
     assert_eq!(from_todo.status, StatusCode::OK);
-    assert_eq!(names(&from_todo.body["transitions"]), vec!["Start Progress"]);
-    assert_eq!(from_todo.body["transitions"][0]["to"]["name"], "In Progress");
-    assert_eq!(names(&from_review.body["transitions"]), vec!["Done", "Request Changes"]);
+    assert_eq!(
+        names(&from_todo.body["transitions"]),
+        vec!["Start Progress"]
+    );
+    assert_eq!(
+        from_todo.body["transitions"][0]["to"]["name"],
+        "In Progress"
+    );
+    assert_eq!(
+        names(&from_review.body["transitions"]),
+        vec!["Done", "Request Changes"]
+    );
     let done = &from_review.body["transitions"][0];
     assert_eq!(done["hasScreen"], true);
     assert_eq!(done["fields"]["resolution"]["required"], true);
@@ -37,10 +61,21 @@ async fn a_valid_transition_answers_204_and_changes_the_status() {
     let sim = Sim::start().await;
     let issue = sim.issue_where(|i| i.project == "DEMO" && i.status == TODO);
 
-    let answer = sim.post(ALICE, &format!("/issue/{}/transitions", issue.key), &json!({ "transition": { "id": "11" } })).await;
+    let answer = sim
+        .post(
+            ALICE,
+            &format!("/issue/{}/transitions", issue.key),
+            &json!({ "transition": { "id": "11" } }),
+        )
+        .await;
 
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
-    let after = sim.get(ALICE, &format!("/issue/{}?fields=status&expand=changelog", issue.key)).await;
+    let after = sim
+        .get(
+            ALICE,
+            &format!("/issue/{}?fields=status&expand=changelog", issue.key),
+        )
+        .await;
     assert_eq!(after.body["fields"]["status"]["name"], "In Progress");
     let item = &after.body["changelog"]["histories"][0]["items"][0];
     assert_eq!(item["field"], "status");
@@ -62,7 +97,9 @@ async fn a_transition_with_a_comment_update_adds_the_comment() {
         .await;
 
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
-    let comments = sim.get(ALICE, &format!("/issue/{}/comment", issue.key)).await;
+    let comments = sim
+        .get(ALICE, &format!("/issue/{}/comment", issue.key))
+        .await;
     assert_eq!(comments.body["total"], issue.comments.len() + 1);
 }
 
@@ -71,11 +108,19 @@ async fn an_unavailable_transition_is_a_400_and_changes_nothing() {
     let sim = Sim::start().await;
     let issue = sim.issue_where(|i| i.project == "DEMO" && i.status == TODO);
 
-    let answer = sim.post(ALICE, &format!("/issue/{}/transitions", issue.key), &json!({ "transition": { "id": "31" } })).await;
+    let answer = sim
+        .post(
+            ALICE,
+            &format!("/issue/{}/transitions", issue.key),
+            &json!({ "transition": { "id": "31" } }),
+        )
+        .await;
 
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert!(!answer.messages().is_empty());
-    let after = sim.get(ALICE, &format!("/issue/{}?fields=status", issue.key)).await;
+    let after = sim
+        .get(ALICE, &format!("/issue/{}?fields=status", issue.key))
+        .await;
     assert_eq!(after.body["fields"]["status"]["name"], "To Do");
 }
 
@@ -87,14 +132,28 @@ async fn the_done_transition_requires_a_resolution() {
     let path = format!("/issue/{}/transitions", issue.key);
 
     // Act
-    let without = sim.post(ADMIN, &path, &json!({ "transition": { "id": "31" } })).await;
+    let without = sim
+        .post(ADMIN, &path, &json!({ "transition": { "id": "31" } }))
+        .await;
     let with = sim.post(ADMIN, &path, &json!({ "transition": { "id": "31" }, "fields": { "resolution": { "name": "Won't Do" } } })).await;
 
     // Assert
     assert_eq!(without.status, StatusCode::BAD_REQUEST);
-    assert!(without.body["errors"]["resolution"].is_string(), "{:?}", without.body);
+    assert!(
+        without.body["errors"]["resolution"].is_string(),
+        "{:?}",
+        without.body
+    );
     assert_eq!(with.status, StatusCode::NO_CONTENT);
-    let after = sim.get(ADMIN, &format!("/issue/{}?fields=status,resolution,resolutiondate", issue.key)).await;
+    let after = sim
+        .get(
+            ADMIN,
+            &format!(
+                "/issue/{}?fields=status,resolution,resolutiondate",
+                issue.key
+            ),
+        )
+        .await;
     assert_eq!(after.body["fields"]["status"]["name"], "Done");
     assert_eq!(after.body["fields"]["resolution"]["name"], "Won't Do");
     assert!(after.body["fields"]["resolutiondate"].is_string());
@@ -105,10 +164,24 @@ async fn reopening_clears_the_resolution() {
     let sim = Sim::start().await;
     let issue = sim.issue_where(|i| i.project == "DEMO" && i.status == "10002");
 
-    let answer = sim.post(ADMIN, &format!("/issue/{}/transitions", issue.key), &json!({ "transition": { "id": "41" } })).await;
+    let answer = sim
+        .post(
+            ADMIN,
+            &format!("/issue/{}/transitions", issue.key),
+            &json!({ "transition": { "id": "41" } }),
+        )
+        .await;
 
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
-    let after = sim.get(ADMIN, &format!("/issue/{}?fields=status,resolution,resolutiondate", issue.key)).await;
+    let after = sim
+        .get(
+            ADMIN,
+            &format!(
+                "/issue/{}?fields=status,resolution,resolutiondate",
+                issue.key
+            ),
+        )
+        .await;
     assert_eq!(after.body["fields"]["status"]["name"], "To Do");
     assert_eq!(after.body["fields"]["resolution"], Value::Null);
     assert_eq!(after.body["fields"]["resolutiondate"], Value::Null);
@@ -118,19 +191,55 @@ async fn reopening_clears_the_resolution() {
 async fn bulk_transitions_leave_out_those_that_need_fields() {
     let sim = Sim::start().await;
     let review = sim.issue_where(|i| i.project == "DEMO" && i.status == IN_REVIEW);
-    let todo: Vec<_> = sim.issues_where(|i| i.project == "DEMO" && i.status == TODO).into_iter().take(2).collect();
+    let todo: Vec<_> = sim
+        .issues_where(|i| i.project == "DEMO" && i.status == TODO)
+        .into_iter()
+        .take(2)
+        .collect();
 
-    let answer = sim.get(ADMIN, &format!("/bulk/issues/transition?issueIdsOrKeys={},{},{}", review.key, todo[0].key, todo[1].key)).await;
+    let answer = sim
+        .get(
+            ADMIN,
+            &format!(
+                "/bulk/issues/transition?issueIdsOrKeys={},{},{}",
+                review.key, todo[0].key, todo[1].key
+            ),
+        )
+        .await;
 
     assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
-    let groups = answer.body["availableTransitions"].as_array().expect("groups");
-    let review_group = groups.iter().find(|g| g["issues"].as_array().is_some_and(|i| i.contains(&json!(review.key)))).expect("review group");
-    let transitions: Vec<&str> = review_group["transitions"].as_array().expect("list").iter().map(|t| t["transitionName"].as_str().expect("name")).collect();
+    let groups = answer.body["availableTransitions"]
+        .as_array()
+        .expect("groups");
+    let review_group = groups
+        .iter()
+        .find(|g| {
+            g["issues"]
+                .as_array()
+                .is_some_and(|i| i.contains(&json!(review.key)))
+        })
+        .expect("review group");
+    let transitions: Vec<&str> = review_group["transitions"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|t| t["transitionName"].as_str().expect("name"))
+        .collect();
     assert_eq!(transitions, vec!["Request Changes"]);
-    let todo_group = groups.iter().find(|g| g["issues"].as_array().is_some_and(|i| i.contains(&json!(todo[0].key)))).expect("todo group");
+    let todo_group = groups
+        .iter()
+        .find(|g| {
+            g["issues"]
+                .as_array()
+                .is_some_and(|i| i.contains(&json!(todo[0].key)))
+        })
+        .expect("todo group");
     assert_eq!(todo_group["issues"].as_array().map(Vec::len), Some(2));
     assert_eq!(todo_group["transitions"][0]["transitionId"], 11);
-    assert_eq!(todo_group["transitions"][0]["to"]["statusName"], "In Progress");
+    assert_eq!(
+        todo_group["transitions"][0]["to"]["statusName"],
+        "In Progress"
+    );
 }
 
 /// Polls `bulk/queue/{taskId}` until the task is complete (at most 200 polls).
@@ -150,9 +259,17 @@ async fn wait_for_task(sim: &Sim, user: &str, task_id: &str) -> Value {
 async fn a_bulk_transition_runs_as_a_task_that_completes() {
     // Arrange
     let sim = Sim::start().await;
-    let todo: Vec<_> = sim.issues_where(|i| i.project == "DEMO" && i.status == TODO).into_iter().take(3).collect();
+    let todo: Vec<_> = sim
+        .issues_where(|i| i.project == "DEMO" && i.status == TODO)
+        .into_iter()
+        .take(3)
+        .collect();
     let done = sim.issue_where(|i| i.project == "DEMO" && i.status == "10002");
-    let selected: Vec<&str> = todo.iter().map(|i| i.key.as_str()).chain([done.key.as_str(), "DEMO-99999"]).collect();
+    let selected: Vec<&str> = todo
+        .iter()
+        .map(|i| i.key.as_str())
+        .chain([done.key.as_str(), "DEMO-99999"])
+        .collect();
 
     // Act
     let submitted = sim
@@ -161,17 +278,25 @@ async fn a_bulk_transition_runs_as_a_task_that_completes() {
 
     // Assert
     assert_eq!(submitted.status, StatusCode::CREATED);
-    let task_id = submitted.body["taskId"].as_str().expect("taskId").to_string();
+    let task_id = submitted.body["taskId"]
+        .as_str()
+        .expect("taskId")
+        .to_string();
     let progress = wait_for_task(&sim, ALICE, &task_id).await;
     assert_eq!(progress["progressPercent"], 100);
     assert_eq!(progress["totalIssueCount"], 5);
     let processed: Vec<u64> = todo.iter().map(|i| i.id).collect();
     assert_eq!(progress["processedAccessibleIssues"], json!(processed));
-    assert!(progress["failedAccessibleIssues"][done.id.to_string()].is_array(), "{progress}");
+    assert!(
+        progress["failedAccessibleIssues"][done.id.to_string()].is_array(),
+        "{progress}"
+    );
     assert_eq!(progress["invalidOrInaccessibleIssueCount"], 1);
     assert_eq!(progress["submittedBy"]["accountId"], sim.account_id(ALICE));
     for issue in &todo {
-        let after = sim.get(ALICE, &format!("/issue/{}?fields=status", issue.key)).await;
+        let after = sim
+            .get(ALICE, &format!("/issue/{}?fields=status", issue.key))
+            .await;
         assert_eq!(after.body["fields"]["status"]["name"], "In Progress");
     }
 }
@@ -196,7 +321,13 @@ async fn bulk_errors_use_the_bulk_operation_error_shape() {
     let sim = Sim::start().await;
 
     let get = sim.get(ADMIN, "/bulk/issues/transition").await;
-    let post = sim.post(ADMIN, "/bulk/issues/transition", &json!({ "bulkTransitionInputs": [] })).await;
+    let post = sim
+        .post(
+            ADMIN,
+            "/bulk/issues/transition",
+            &json!({ "bulkTransitionInputs": [] }),
+        )
+        .await;
 
     for answer in [get, post] {
         assert_eq!(answer.status, StatusCode::BAD_REQUEST);
