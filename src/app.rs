@@ -8,7 +8,11 @@ use anyhow::Context as _;
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
+use crate::auth::Identity;
+use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
+use crate::store::Store;
+use crate::store::crypto::Sealer;
 use crate::graphql::{AppSchema, build_schema};
 use crate::jira::{JiraAuth, JiraClient, SiteBudget};
 
@@ -16,8 +20,10 @@ use crate::jira::{JiraAuth, JiraClient, SiteBudget};
 pub struct AppState {
     pub config: Config,
     pub schema: AppSchema,
-    /// The configured service account, used for every request until per-user identity lands.
+    /// The configured service account, used for requests that carry no gateway token.
     pub service_account: Option<JiraClient>,
+    /// Logins and per-user connections, when JWT_SECRET and ENCRYPTION_KEY are set.
+    pub identity: Option<Arc<Identity>>,
 }
 
 /// A built gateway, bound but not yet serving.
@@ -44,7 +50,16 @@ impl App {
             }
             _ => None,
         };
-        let state = Arc::new(AppState { schema: build_schema(config.limits()), service_account, config });
+        let identity = match (&config.jwt_secret, &config.encryption_key) {
+            (Some(secret), Some(key)) => {
+                let store = Store::connect(&config.database_url).await.context("cannot open the database (DATABASE_URL)")?;
+                let sealer = Sealer::from_base64(key.expose_secret()).context("ENCRYPTION_KEY")?;
+                let jwt = JwtKeys::new(secret.expose_secret().as_bytes(), &config.jwt_issuer, &config.jwt_audience, config.access_token_ttl_secs);
+                Some(Arc::new(Identity::new(store, sealer, jwt, http.clone(), client_config.clone(), config.allowed_sites.clone())))
+            }
+            _ => None,
+        };
+        let state = Arc::new(AppState { schema: build_schema(config.limits()), service_account, identity, config });
         let router = crate::http::router(state.clone());
         Ok(App { listener, router, state })
     }

@@ -63,8 +63,8 @@ pub struct Config {
     /// Largest `first` a connection accepts.
     #[arg(long, env = "MAX_PAGE_SIZE", default_value_t = 100)]
     pub max_page_size: usize,
-    /// Deepest GraphQL selection nesting.
-    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 12)]
+    /// Deepest GraphQL selection nesting (GraphiQL's schema query needs 15).
+    #[arg(long, env = "MAX_QUERY_DEPTH", default_value_t = 16)]
     pub max_query_depth: usize,
     /// Complexity budget of one query (connections count `first` × their children).
     #[arg(long, env = "MAX_QUERY_COMPLEXITY", default_value_t = 20_000)]
@@ -75,6 +75,28 @@ pub struct Config {
     /// Longest a whole HTTP request may take, in milliseconds.
     #[arg(long, env = "REQUEST_TIMEOUT_MS", default_value_t = 60_000)]
     pub request_timeout_ms: u64,
+    /// Database of users, connections and sessions: `sqlite://<file>` (created on first start)
+    /// or `postgres://…`. Used when logins are enabled (JWT_SECRET and ENCRYPTION_KEY set).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://jira-gateway.db")]
+    pub database_url: String,
+    /// Secret that signs gateway access tokens (HS256); enables logins. At least 32 bytes.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true, value_parser = secret)]
+    pub jwt_secret: Option<SecretString>,
+    /// Key that seals Jira credentials at rest: 32 bytes, base64 (`openssl rand -base64 32`).
+    #[arg(long, env = "ENCRYPTION_KEY", hide_env_values = true, value_parser = secret)]
+    pub encryption_key: Option<SecretString>,
+    /// `iss` of gateway access tokens.
+    #[arg(long, env = "JWT_ISSUER", default_value = "jira-gateway")]
+    pub jwt_issuer: String,
+    /// `aud` of gateway access tokens.
+    #[arg(long, env = "JWT_AUDIENCE", default_value = "jira-gateway-clients")]
+    pub jwt_audience: String,
+    /// Lifetime of gateway access tokens, in seconds.
+    #[arg(long, env = "ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub access_token_ttl_secs: i64,
+    /// Host suffixes of Jira sites users may log in to, comma-separated (`*` for any).
+    #[arg(long, env = "ALLOWED_SITES", value_delimiter = ',', default_value = ".atlassian.net")]
+    pub allowed_sites: Vec<String>,
     /// Origins allowed by CORS, comma-separated; empty allows any origin (without cookies).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
@@ -97,11 +119,18 @@ impl Default for Config {
             jira_burst: 40,
             jira_max_wait_ms: 10_000,
             max_page_size: 100,
-            max_query_depth: 12,
+            max_query_depth: 16,
             max_query_complexity: 20_000,
             max_body_bytes: 1_048_576,
             request_timeout_ms: 60_000,
             cors_origins: Vec::new(),
+            database_url: "sqlite://jira-gateway.db".into(),
+            jwt_secret: None,
+            encryption_key: None,
+            jwt_issuer: "jira-gateway".into(),
+            jwt_audience: "jira-gateway-clients".into(),
+            access_token_ttl_secs: 900,
+            allowed_sites: vec![".atlassian.net".into()],
         }
     }
 }
@@ -134,6 +163,17 @@ impl Config {
         }
         if let Some(url) = &self.jira_base_url {
             crate::jira::site_base(url).map_err(|e| anyhow::anyhow!("JIRA_BASE_URL is not a URL: {e}"))?;
+        }
+        match (&self.jwt_secret, &self.encryption_key) {
+            (Some(_), None) | (None, Some(_)) => anyhow::bail!("JWT_SECRET and ENCRYPTION_KEY go together: set both to enable logins"),
+            (Some(secret), Some(key)) => {
+                use secrecy::ExposeSecret;
+                if secret.expose_secret().len() < 32 {
+                    anyhow::bail!("JWT_SECRET must be at least 32 bytes");
+                }
+                crate::store::crypto::Sealer::from_base64(key.expose_secret()).map_err(|e| anyhow::anyhow!("ENCRYPTION_KEY: {e}"))?;
+            }
+            (None, None) => {}
         }
         if self.max_page_size == 0 {
             anyhow::bail!("MAX_PAGE_SIZE must be at least 1");

@@ -10,6 +10,7 @@
 
 pub mod adf;
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod export;

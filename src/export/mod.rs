@@ -1,5 +1,6 @@
-//! PDF rendering of issue reports through typst. Knows nothing about Jira's wire types, jobs or
-//! HTTP: it takes [`ReportInput`] and [`RenderOptions`] and returns PDF bytes.
+//! PDF rendering of issue reports through typst. The renderer knows nothing about Jira's wire
+//! types, jobs or HTTP: it takes [`ReportInput`] and [`RenderOptions`] and returns PDF bytes.
+//! [`fetch`] is the one part that talks to Jira: it builds a `ReportInput` from a query.
 //!
 //! How it stays safe with untrusted text: issue data never becomes typst markup. It is
 //! serialised to `/data.json`, which the templates load with `json(..)` and place as string
@@ -13,6 +14,7 @@
 
 mod adf;
 mod data;
+pub mod fetch;
 mod fonts;
 mod locale;
 mod model;
@@ -27,6 +29,7 @@ use std::time::Instant;
 
 use tokio::sync::Semaphore;
 
+pub use fetch::{ExportQuery, FetchError, fetch_report};
 pub use fonts::{FontOptions, init_fonts};
 pub use model::{
     ExportAttachment, ExportChange, ExportComment, ExportField, ExportIssue, ExportParent, Paper,
@@ -56,6 +59,25 @@ pub enum ExportError {
 
 /// Result alias for the export module.
 pub type Result<T, E = ExportError> = std::result::Result<T, E>;
+
+/// Checks the accent colour and locale the way a render would, without rendering, so a caller
+/// can refuse them before fetching anything. The logo and a custom template are checked by
+/// the render itself.
+pub fn validate_options(options: &RenderOptions) -> Result<()> {
+    if sanitize::hex_color(&options.accent_color).is_none() {
+        return Err(ExportError::InvalidOption(format!(
+            "accent colour {:?} is not a #rrggbb or #rgb colour",
+            options.accent_color
+        )));
+    }
+    if locale::Locale::parse(&options.locale).is_none() {
+        return Err(ExportError::InvalidOption(format!(
+            "locale {:?} is not a language tag such as en, ru or th",
+            options.locale
+        )));
+    }
+    Ok(())
+}
 
 /// Renders `input` to a PDF. Synchronous and CPU-heavy (tens of milliseconds for one issue,
 /// seconds for hundreds): async callers use [`render_pdf_blocking`], or run it through

@@ -13,20 +13,41 @@ use super::HttpError;
 use crate::app::AppState;
 use crate::graphql::{GqlError, RequestContext};
 
-/// The request context for the caller: today the configured service account.
-pub fn context_for(state: &AppState) -> Result<Arc<RequestContext>, GqlError> {
+/// The request context for the caller: their own connection to the site they name (gateway
+/// access token), or else the configured service account.
+pub async fn context_for(state: &AppState, bearer: Option<&str>, site: Option<&str>) -> Result<Arc<RequestContext>, GqlError> {
+    if let Some(identity) = &state.identity {
+        if let Some(token) = bearer {
+            let claims = identity.jwt.verify(token).ok_or_else(|| GqlError::Unauthenticated("The access token is invalid or expired: refresh it.".into()))?;
+            let connection = identity.connection(&claims.sub, site).await?;
+            let jira = identity.client_for(&connection)?;
+            return Ok(RequestContext::new(jira, state.config.max_page_size));
+        }
+    }
     let jira = state
         .service_account
         .clone()
-        .ok_or_else(|| GqlError::Unauthenticated("The gateway has no Jira credentials configured.".into()))?;
+        .ok_or_else(|| GqlError::Unauthenticated("Log in first: send `Authorization: Bearer <access token>`.".into()))?;
     Ok(RequestContext::new(jira, state.config.max_page_size))
 }
 
-fn unauthenticated(error: GqlError) -> Response {
-    HttpError::new(StatusCode::UNAUTHORIZED, error.code(), error.message()).into_response()
+/// The bearer token and `X-Jira-Site` of a request.
+fn credentials(headers: &HeaderMap) -> (Option<String>, Option<String>) {
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_string);
+    let site = headers.get("x-jira-site").and_then(|v| v.to_str().ok()).map(str::to_string);
+    (bearer, site)
 }
 
-pub async fn post(State(state): State<Arc<AppState>>, body: Body) -> Response {
+fn unauthenticated(error: GqlError) -> Response {
+    let status = match error.code() {
+        "FORBIDDEN" => StatusCode::FORBIDDEN,
+        "INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    HttpError::new(status, error.code(), error.message()).into_response()
+}
+
+pub async fn post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
     let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
@@ -41,7 +62,8 @@ pub async fn post(State(state): State<Arc<AppState>>, body: Body) -> Response {
             return HttpError::new(StatusCode::BAD_REQUEST, "BAD_USER_INPUT", message).into_response();
         }
     };
-    let context = match context_for(&state) {
+    let (bearer, site) = credentials(&headers);
+    let context = match context_for(&state, bearer.as_deref(), site.as_deref()).await {
         Ok(context) => context,
         Err(e) => return unauthenticated(e),
     };
@@ -67,7 +89,8 @@ pub async fn get(State(state): State<Arc<AppState>>, headers: HeaderMap, RawQuer
         response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return response;
     }
-    let context = match context_for(&state) {
+    let (bearer, site) = credentials(&headers);
+    let context = match context_for(&state, bearer.as_deref(), site.as_deref()).await {
         Ok(context) => context,
         Err(e) => return unauthenticated(e),
     };

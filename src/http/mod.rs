@@ -35,6 +35,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/graphiql/{tag}/{file}", get(graphiql::asset))
+        .route("/auth/login", axum::routing::post(crate::auth::routes::login))
+        .route("/auth/refresh", axum::routing::post(crate::auth::routes::refresh))
+        .route("/auth/logout", axum::routing::post(crate::auth::routes::logout))
+        .route("/auth/me", get(crate::auth::routes::me))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .fallback(|| async { HttpError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such route.") })
@@ -50,7 +54,7 @@ async fn health() -> axum::Json<serde_json::Value> {
 
 /// Ready when the gateway can act for someone: a service account is configured.
 async fn ready(axum::extract::State(state): axum::extract::State<Arc<AppState>>) -> (StatusCode, axum::Json<serde_json::Value>) {
-    if state.service_account.is_some() {
+    if state.service_account.is_some() || state.identity.is_some() {
         (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ready" })))
     } else {
         (

@@ -1,10 +1,12 @@
 //! Who is calling: Basic (email + API token) on the site URL, OAuth bearer tokens under
-//! `/ex/jira/{cloudId}`, or the admin API acting as a user. Anything else answers 401.
+//! `/ex/jira/{cloudId}` (with the scopes the operation needs), or the admin API acting as a
+//! user. Anything else answers 401.
 
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
+use axum::http::{Method, StatusCode};
 use axum::http::request::Parts;
 use base64::Engine;
 use subtle::ConstantTimeEq;
@@ -40,6 +42,10 @@ impl FromRequestParts<Arc<SimState>> for Caller {
                 if cloud_id != data.cloud_id {
                     return Err(ApiError::unauthorized());
                 }
+                let granted: Vec<&str> = grant.scope.split_whitespace().collect();
+                if !required_scopes(&parts.method, parts.uri.path()).iter().all(|s| granted.contains(s)) {
+                    return Err(ApiError::new(StatusCode::UNAUTHORIZED, "Unauthorized; scope does not match"));
+                }
                 let user = data.user(&grant.account_id).ok_or_else(ApiError::unauthorized)?;
                 Ok(Caller { user: user.clone(), app: Some(grant.client_id) })
             }
@@ -58,5 +64,25 @@ impl FromRequestParts<Arc<SimState>> for Caller {
                 Ok(Caller { user: user.clone(), app: None })
             }
         }
+    }
+}
+
+/// The classic OAuth scopes an operation needs (the spec's `security` of each operation):
+/// users need `read:jira-user`, webhooks `manage:jira-webhook`, reads `read:jira-work` and
+/// writes `write:jira-work`. `path` may be with or without the `/rest/api/3` prefix.
+fn required_scopes(method: &Method, path: &str) -> &'static [&'static str] {
+    let path = path.trim_start_matches("/rest/api/3");
+    if path == "/myself" || path == "/user" || path.starts_with("/user/") {
+        return &["read:jira-user"];
+    }
+    if path == "/webhook" || path.starts_with("/webhook/") {
+        return &["read:jira-work", "manage:jira-webhook"];
+    }
+    // POSTs that only read.
+    let read_post = ["/search/jql", "/search/approximate-count", "/issue/bulkfetch", "/comment/list", "/jql/parse", "/jql/autocompletedata"];
+    if *method == Method::GET || (*method == Method::POST && read_post.contains(&path)) {
+        &["read:jira-work"]
+    } else {
+        &["write:jira-work"]
     }
 }

@@ -102,3 +102,26 @@ pub fn basic(email: &str, token: &str) -> String {
     use base64::Engine;
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}")))
 }
+
+/// Settings that enable logins: a fresh SQLite file, keys, and the simulated site allowed.
+pub fn identity_config(dir: &std::path::Path) -> Config {
+    use base64::Engine;
+    Config {
+        port: 0,
+        database_url: format!("sqlite://{}", dir.join("gateway.db").display()),
+        jwt_secret: Some(secrecy::SecretString::from("test-jwt-secret-that-is-long-enough-xx".to_string())),
+        encryption_key: Some(secrecy::SecretString::from(base64::engine::general_purpose::STANDARD.encode([42u8; 32]))),
+        allowed_sites: vec!["127.0.0.1".into()],
+        jira_retry_base_ms: 10,
+        jira_retry_max_ms: 50,
+        ..Config::default()
+    }
+}
+
+/// Starts a gateway with `config`; answers its base URL.
+pub async fn spawn_gateway(config: Config) -> String {
+    let app = App::build(config).await.expect("build gateway");
+    let url = format!("http://{}", app.local_addr().expect("gateway address"));
+    tokio::spawn(app.run_until(std::future::pending()));
+    url
+}

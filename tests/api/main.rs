@@ -5,6 +5,7 @@ mod helpers;
 
 mod cli;
 mod gateway;
+mod identity;
 mod sim;
 mod store;
 mod spec;

@@ -62,7 +62,8 @@ impl IntoResponse for BulkError {
     }
 }
 
-/// Only transitions common to each group of issues and without required screen fields, as Jira.
+/// Per workflow, only the transitions common to its issues and without required screen
+/// fields, as Jira; `isTransitionsFiltered` says some were left out.
 pub async fn available(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<Value>, BulkError> {
     let keys = Params::parse(raw.as_deref()).list("issueIdsOrKeys");
     if keys.is_empty() {
@@ -72,33 +73,38 @@ pub async fn available(State(state): State<Arc<SimState>>, caller: Caller, RawQu
         return Err(BulkError::bad_request(format!("A maximum of {MAX_ISSUES} issues can be specified.")));
     }
     let data = state.data.read();
-    // Group by (project workflow, status): issues in a group share their transitions.
-    let mut groups: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    // One group per workflow (each project has its own): the transitions offered are those
+    // available from every issue's status and needing no screen fields.
+    let mut groups: BTreeMap<String, (Vec<String>, Vec<String>)> = BTreeMap::new();
     for key in &keys {
         if let Some(issue) = data.visible_issue(&caller.user, key) {
-            groups.entry((issue.project.clone(), issue.status.clone())).or_default().push(issue.key.clone());
+            let (issues, statuses) = groups.entry(issue.project.clone()).or_default();
+            issues.push(issue.key.clone());
+            if !statuses.contains(&issue.status) {
+                statuses.push(issue.status.clone());
+            }
         }
     }
     let available: Vec<Value> = groups
         .into_iter()
-        .map(|((project, status), issues)| {
-            let transitions: Vec<Value> = data
-                .project(&project)
-                .map(|p| {
-                    p.workflow
-                        .available_from(&status)
-                        .filter(|t| t.required_fields.is_empty())
-                        .map(|t| {
-                            json!({
-                                "transitionId": t.id.parse::<i64>().unwrap_or_default(),
-                                "transitionName": t.name,
-                                "to": { "statusId": t.to.parse::<i64>().unwrap_or_default(), "statusName": data.status(&t.to).map(|s| s.name.clone()) },
-                            })
-                        })
-                        .collect()
+        .filter_map(|(project, (issues, statuses))| {
+            let workflow = &data.project(&project)?.workflow;
+            let possible: Vec<_> = workflow.transitions.iter().filter(|t| statuses.iter().any(|s| workflow.available_from(s).any(|a| a.id == t.id))).collect();
+            let common: Vec<_> = possible
+                .iter()
+                .filter(|t| t.required_fields.is_empty() && statuses.iter().all(|s| workflow.available_from(s).any(|a| a.id == t.id)))
+                .collect();
+            let transitions: Vec<Value> = common
+                .iter()
+                .map(|t| {
+                    json!({
+                        "transitionId": t.id.parse::<i64>().unwrap_or_default(),
+                        "transitionName": t.name,
+                        "to": { "statusId": t.to.parse::<i64>().unwrap_or_default(), "statusName": data.status(&t.to).map(|s| s.name.clone()) },
+                    })
                 })
-                .unwrap_or_default();
-            json!({ "issues": issues, "isTransitionsFiltered": false, "transitions": transitions })
+                .collect();
+            Some(json!({ "issues": issues, "isTransitionsFiltered": common.len() < possible.len(), "transitions": transitions }))
         })
         .collect();
     Ok(Json(json!({ "availableTransitions": available })))

@@ -70,13 +70,24 @@ async fn a_huge_body_is_refused_with_413_and_json() {
 }
 
 #[tokio::test]
+async fn graphiql_and_other_tools_can_read_the_schema_by_introspection() {
+    let app = spawn_app().await;
+    // The introspection query GraphiQL sends nests `ofType` 7 levels deep (depth 15).
+    let of_type = (0..7).fold(String::from("kind name"), |inner, _| format!("kind name ofType {{ {inner} }}"));
+    let query = format!("{{ __schema {{ queryType {{ name }} types {{ name fields {{ name type {{ {of_type} }} }} }} }} }}");
+    let answer = app.graphql(&query).await;
+    assert!(answer["errors"].is_null(), "{}", answer["errors"]);
+    assert_eq!(answer["data"]["__schema"]["queryType"]["name"], "QueryRoot");
+}
+
+#[tokio::test]
 async fn oversized_pages_deep_queries_and_costly_queries_are_refused() {
     let app = spawn_app().await;
     app.reset_log();
     let answer = app.graphql(r#"{ issues(jql: "project = DEMO", first: 1000) { edges { node { key } } } }"#).await;
     assert_eq!(error_codes(&answer), vec!["BAD_USER_INPUT"], "{answer}");
-    let deep = r#"{ issue(key: "DEMO-1") { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { key } } } } } } } } } } } } }"#;
-    let answer = app.graphql(deep).await;
+    let deep = format!("{{ issue(key: \"DEMO-1\") {{ {} key {} }} }}", "parent { ".repeat(20), "} ".repeat(20));
+    let answer = app.graphql(&deep).await;
     assert_eq!(error_codes(&answer), vec!["QUERY_TOO_COMPLEX"], "{answer}");
     let costly = r#"{ a: issues(jql: "project = DEMO", first: 100) { edges { node { comments(first: 100) { edges { node { author { displayName } body { text html markdown } } } } } } }
                      b: issues(jql: "project = OPS", first: 100) { edges { node { comments(first: 100) { edges { node { author { displayName } body { text html markdown } } } } } } } }"#;

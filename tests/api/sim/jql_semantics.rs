@@ -34,6 +34,11 @@ async fn jql_clauses_find_what_jira_would_find() {
     let sim = Sim::start().await;
     let alice = sim.account_id(ALICE);
     let now = Utc::now();
+    let start_of_today = now
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc();
     let epic = sim.issue_where(|i| {
         i.issue_type == "10001" && sim.issues_where(|c| c.parent == Some(i.id)).len() >= 2
     });
@@ -171,6 +176,18 @@ async fn jql_clauses_find_what_jira_would_find() {
             Box::new(move |i| {
                 i.due_date.is_some_and(|d| d < now.date_naive()) && i.resolution.is_none()
             }),
+        ),
+        (
+            "comment ~ \"Спасибо\"".into(),
+            Box::new(|i| {
+                i.comments
+                    .iter()
+                    .any(|c| c.body.text.to_lowercase().contains("спасибо"))
+            }),
+        ),
+        (
+            "created >= startOfDay(-7)".into(),
+            Box::new(move |i| i.created >= start_of_today - Duration::days(7)),
         ),
         (
             "parent is not EMPTY AND issuetype = Sub-task".into(),

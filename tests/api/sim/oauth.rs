@@ -396,3 +396,65 @@ async fn accessible_resources_needs_a_live_token() {
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_token_only_reaches_operations_its_scopes_allow() {
+    // Arrange: a read-only token
+    let sim = Sim::start().await;
+    let cloud_id = sim.site.cloud_id();
+    let code = code(&sim, VIEWER, "read:jira-work").await;
+    let tokens = exchange(&sim, &code).await;
+    let bearer = format!(
+        "Bearer {}",
+        tokens.body["access_token"].as_str().expect("access token")
+    );
+    let url = |path: &str| format!("{}/ex/jira/{cloud_id}/rest/api/3{path}", sim.base());
+    let issue = sim.issue_where(|i| i.project == "DEMO");
+
+    // Act
+    let read = sim
+        .send(
+            Method::GET,
+            &url(&format!("/issue/{}", issue.key)),
+            Some(&bearer),
+            None,
+        )
+        .await;
+    let search = sim
+        .send(
+            Method::POST,
+            &url("/search/jql"),
+            Some(&bearer),
+            Some(&json!({ "jql": "project = DEMO" })),
+        )
+        .await;
+    let write = sim
+        .send(
+            Method::PUT,
+            &url(&format!("/issue/{}", issue.key)),
+            Some(&bearer),
+            Some(&json!({ "fields": { "summary": "x" } })),
+        )
+        .await;
+    let me = sim
+        .send(Method::GET, &url("/myself"), Some(&bearer), None)
+        .await;
+    let hooks = sim
+        .send(Method::GET, &url("/webhook"), Some(&bearer), None)
+        .await;
+
+    // Assert
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(search.status, StatusCode::OK);
+    for refused in [write, me, hooks] {
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            refused.messages(),
+            vec!["Unauthorized; scope does not match"]
+        );
+    }
+    let after = sim
+        .get(VIEWER, &format!("/issue/{}?fields=summary", issue.key))
+        .await;
+    assert_eq!(after.body["fields"]["summary"], issue.summary.as_str());
+}

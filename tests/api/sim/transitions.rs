@@ -190,9 +190,8 @@ async fn reopening_clears_the_resolution() {
 #[tokio::test]
 async fn bulk_transitions_leave_out_those_that_need_fields() {
     let sim = Sim::start().await;
-    let review = sim.issue_where(|i| i.project == "DEMO" && i.status == IN_REVIEW);
-    let todo: Vec<_> = sim
-        .issues_where(|i| i.project == "DEMO" && i.status == TODO)
+    let review: Vec<_> = sim
+        .issues_where(|i| i.project == "DEMO" && i.status == IN_REVIEW)
         .into_iter()
         .take(2)
         .collect();
@@ -201,58 +200,78 @@ async fn bulk_transitions_leave_out_those_that_need_fields() {
         .get(
             ADMIN,
             &format!(
-                "/bulk/issues/transition?issueIdsOrKeys={},{},{}",
-                review.key, todo[0].key, todo[1].key
+                "/bulk/issues/transition?issueIdsOrKeys={},{}",
+                review[0].key, review[1].key
             ),
         )
         .await;
 
     assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
-    let groups = answer.body["availableTransitions"]
-        .as_array()
-        .expect("groups");
-    let review_group = groups
-        .iter()
-        .find(|g| {
-            g["issues"]
-                .as_array()
-                .is_some_and(|i| i.contains(&json!(review.key)))
-        })
-        .expect("review group");
-    let transitions: Vec<&str> = review_group["transitions"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .map(|t| t["transitionName"].as_str().expect("name"))
-        .collect();
-    assert_eq!(transitions, vec!["Request Changes"]);
-    let todo_group = groups
-        .iter()
-        .find(|g| {
-            g["issues"]
-                .as_array()
-                .is_some_and(|i| i.contains(&json!(todo[0].key)))
-        })
-        .expect("todo group");
-    assert_eq!(todo_group["issues"].as_array().map(Vec::len), Some(2));
-    assert_eq!(todo_group["transitions"][0]["transitionId"], 11);
     assert_eq!(
-        todo_group["transitions"][0]["to"]["statusName"],
-        "In Progress"
+        answer.body["availableTransitions"],
+        json!([{
+            "issues": [review[0].key, review[1].key],
+            "isTransitionsFiltered": true,
+            "transitions": [{ "transitionId": 61, "transitionName": "Request Changes", "to": { "statusId": 3, "statusName": "In Progress" } }]
+        }])
     );
 }
 
-/// Polls `bulk/queue/{taskId}` until the task is complete (at most 200 polls).
-async fn wait_for_task(sim: &Sim, user: &str, task_id: &str) -> Value {
-    for _ in 0..200 {
-        let progress = sim.get(user, &format!("/bulk/queue/{task_id}")).await;
-        assert_eq!(progress.status, StatusCode::OK, "{:?}", progress.body);
-        if progress.body["status"] == "COMPLETE" {
-            return progress.body;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    panic!("task {task_id} never completed");
+#[tokio::test]
+async fn bulk_transitions_are_grouped_by_workflow_and_common_to_its_issues() {
+    let sim = Sim::start().await;
+    let todo: Vec<_> = sim
+        .issues_where(|i| i.project == "DEMO" && i.status == TODO)
+        .into_iter()
+        .take(2)
+        .collect();
+    let progress = sim.issue_where(|i| i.project == "DEMO" && i.status == IN_PROGRESS);
+    let ops = sim.issue_where(|i| i.project == "OPS" && i.status == TODO);
+    let sec = sim.issue_where(|i| i.project == "SEC");
+
+    let same = sim
+        .get(
+            ADMIN,
+            &format!(
+                "/bulk/issues/transition?issueIdsOrKeys={},{},{}",
+                todo[0].key, ops.key, todo[1].key
+            ),
+        )
+        .await;
+    let mixed = sim
+        .get(
+            VIEWER,
+            &format!(
+                "/bulk/issues/transition?issueIdsOrKeys={},{},{}",
+                todo[0].key, progress.key, sec.key
+            ),
+        )
+        .await;
+
+    let groups = same.body["availableTransitions"]
+        .as_array()
+        .expect("groups");
+    assert_eq!(groups.len(), 2, "one group per project workflow");
+    assert_eq!(groups[0]["issues"], json!([todo[0].key, todo[1].key]));
+    assert_eq!(groups[0]["isTransitionsFiltered"], false);
+    assert_eq!(
+        groups[0]["transitions"][0]["transitionName"],
+        "Start Progress"
+    );
+    assert_eq!(groups[1]["issues"], json!([ops.key]));
+    let mixed = &mixed.body["availableTransitions"];
+    assert_eq!(
+        mixed.as_array().map(Vec::len),
+        Some(1),
+        "the viewer's SEC issue is left out"
+    );
+    assert_eq!(mixed[0]["issues"], json!([todo[0].key, progress.key]));
+    assert_eq!(
+        mixed[0]["transitions"],
+        json!([]),
+        "no transition leaves both To Do and In Progress"
+    );
+    assert_eq!(mixed[0]["isTransitionsFiltered"], true);
 }
 
 #[tokio::test]
