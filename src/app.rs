@@ -55,7 +55,8 @@ impl App {
                 let store = Store::connect(&config.database_url).await.context("cannot open the database (DATABASE_URL)")?;
                 let sealer = Sealer::from_base64(key.expose_secret()).context("ENCRYPTION_KEY")?;
                 let jwt = JwtKeys::new(secret.expose_secret().as_bytes(), &config.jwt_issuer, &config.jwt_audience, config.access_token_ttl_secs);
-                Some(Arc::new(Identity::new(store, sealer, jwt, http.clone(), client_config.clone(), config.allowed_sites.clone())))
+                let oauth = config.oauth().map(crate::auth::oauth::OAuth::new).transpose().context("OAuth settings")?;
+                Some(Arc::new(Identity::new(store, sealer, jwt, http.clone(), client_config.clone(), config.allowed_sites.clone(), oauth)))
             }
             _ => None,
         };

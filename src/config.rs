@@ -97,6 +97,34 @@ pub struct Config {
     /// Host suffixes of Jira sites users may log in to, comma-separated (`*` for any).
     #[arg(long, env = "ALLOWED_SITES", value_delimiter = ',', default_value = ".atlassian.net")]
     pub allowed_sites: Vec<String>,
+    /// OAuth 2.0 (3LO) client id of the Atlassian app; with the secret and redirect URL it
+    /// enables `GET /auth/login?provider=atlassian`.
+    #[arg(long, env = "OAUTH_CLIENT_ID")]
+    pub oauth_client_id: Option<String>,
+    /// OAuth client secret of the Atlassian app.
+    #[arg(long, env = "OAUTH_CLIENT_SECRET", hide_env_values = true, value_parser = secret)]
+    pub oauth_client_secret: Option<SecretString>,
+    /// This gateway's public `/auth/callback` URL, as registered with Atlassian.
+    #[arg(long, env = "OAUTH_REDIRECT_URL")]
+    pub oauth_redirect_url: Option<String>,
+    /// Where browsers land after an OAuth login (the session is in the URL fragment).
+    #[arg(long, env = "FRONTEND_URL", default_value = "http://localhost:3000/")]
+    pub frontend_url: String,
+    /// Atlassian's authorize endpoint.
+    #[arg(long, env = "OAUTH_AUTHORIZE_URL", default_value = "https://auth.atlassian.com/authorize")]
+    pub oauth_authorize_url: String,
+    /// Atlassian's token endpoint.
+    #[arg(long, env = "OAUTH_TOKEN_URL", default_value = "https://auth.atlassian.com/oauth/token")]
+    pub oauth_token_url: String,
+    /// Atlassian's accessible-resources endpoint.
+    #[arg(long, env = "OAUTH_RESOURCES_URL", default_value = "https://api.atlassian.com/oauth/token/accessible-resources")]
+    pub oauth_resources_url: String,
+    /// Base of OAuth API calls (`{base}/ex/jira/{cloudId}/rest/api/3`).
+    #[arg(long, env = "ATLASSIAN_API_BASE", default_value = "https://api.atlassian.com")]
+    pub atlassian_api_base: String,
+    /// OAuth scopes, space-separated (offline_access gives refresh tokens).
+    #[arg(long, env = "OAUTH_SCOPES", default_value = "read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access")]
+    pub oauth_scopes: String,
     /// Origins allowed by CORS, comma-separated; empty allows any origin (without cookies).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
@@ -131,6 +159,15 @@ impl Default for Config {
             jwt_audience: "jira-gateway-clients".into(),
             access_token_ttl_secs: 900,
             allowed_sites: vec![".atlassian.net".into()],
+            oauth_client_id: None,
+            oauth_client_secret: None,
+            oauth_redirect_url: None,
+            frontend_url: "http://localhost:3000/".into(),
+            oauth_authorize_url: "https://auth.atlassian.com/authorize".into(),
+            oauth_token_url: "https://auth.atlassian.com/oauth/token".into(),
+            oauth_resources_url: "https://api.atlassian.com/oauth/token/accessible-resources".into(),
+            atlassian_api_base: "https://api.atlassian.com".into(),
+            oauth_scopes: "read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access".into(),
         }
     }
 }
@@ -148,6 +185,24 @@ impl Config {
             burst: self.jira_burst.max(1),
             max_wait: Duration::from_millis(self.jira_max_wait_ms),
             ..ClientConfig::default()
+        }
+    }
+
+    /// OAuth settings when client id, secret and redirect URL are all set.
+    pub fn oauth(&self) -> Option<crate::auth::oauth::OAuthSettings> {
+        match (&self.oauth_client_id, &self.oauth_client_secret, &self.oauth_redirect_url) {
+            (Some(id), Some(secret), Some(redirect)) => Some(crate::auth::oauth::OAuthSettings {
+                client_id: id.clone(),
+                client_secret: secret.clone(),
+                authorize_url: self.oauth_authorize_url.clone(),
+                token_url: self.oauth_token_url.clone(),
+                resources_url: self.oauth_resources_url.clone(),
+                api_base: self.atlassian_api_base.clone(),
+                redirect_url: redirect.clone(),
+                frontend_url: self.frontend_url.clone(),
+                scopes: self.oauth_scopes.split_whitespace().map(str::to_string).collect(),
+            }),
+            _ => None,
         }
     }
 

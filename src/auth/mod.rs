@@ -11,6 +11,7 @@
 //! connection to the site it names.
 
 pub mod jwt;
+pub mod oauth;
 pub mod routes;
 
 use std::collections::HashMap;
@@ -51,13 +52,23 @@ pub struct Identity {
     pub client_config: ClientConfig,
     /// Site URL suffixes logins may name (`.atlassian.net`); guards against SSRF.
     pub allowed_sites: Vec<String>,
+    /// OAuth 2.0 (3LO) with Atlassian, when configured.
+    pub oauth: Option<oauth::OAuth>,
     /// One budget per Jira site, shared by every user of that site.
     budgets: Mutex<HashMap<String, Arc<SiteBudget>>>,
 }
 
 impl Identity {
-    pub fn new(store: Store, sealer: Sealer, jwt: jwt::JwtKeys, http: reqwest::Client, client_config: ClientConfig, allowed_sites: Vec<String>) -> Self {
-        Identity { store, sealer, jwt, http, client_config, allowed_sites, budgets: Mutex::new(HashMap::new()) }
+    pub fn new(
+        store: Store,
+        sealer: Sealer,
+        jwt: jwt::JwtKeys,
+        http: reqwest::Client,
+        client_config: ClientConfig,
+        allowed_sites: Vec<String>,
+        oauth: Option<oauth::OAuth>,
+    ) -> Self {
+        Identity { store, sealer, jwt, http, client_config, allowed_sites, oauth, budgets: Mutex::new(HashMap::new()) }
     }
 
     /// The per-site budget for `site_url`, created on first use.
@@ -87,33 +98,55 @@ impl Identity {
         serde_json::from_slice(&bytes).map_err(|_| GqlError::Internal)
     }
 
-    /// A Jira client acting with a stored connection.
-    pub fn client_for(&self, connection: &ConnectionRow) -> Result<JiraClient, GqlError> {
+    /// A Jira client acting with a stored connection (refreshing OAuth tokens when due).
+    pub async fn client_for(&self, connection: &ConnectionRow) -> Result<JiraClient, GqlError> {
         if connection.needs_reconnect {
             return Err(reconnect_needed(&connection.site_url));
         }
-        let base = crate::jira::site_base(&connection.site_url).map_err(|_| GqlError::Internal)?;
-        let auth = match (self.open(&connection.sealed_credentials)?, connection.auth_kind) {
-            (Credentials::ApiToken { email, api_token }, AuthKind::ApiToken) => JiraAuth::basic(email, api_token),
-            (Credentials::OAuth { access_token, .. }, AuthKind::OAuth) => JiraAuth::bearer(access_token),
-            _ => return Err(GqlError::Internal),
+        let (base, auth) = match connection.auth_kind {
+            AuthKind::ApiToken => match self.open(&connection.sealed_credentials)? {
+                Credentials::ApiToken { email, api_token } => {
+                    (crate::jira::site_base(&connection.site_url).map_err(|_| GqlError::Internal)?, JiraAuth::basic(email, api_token))
+                }
+                Credentials::OAuth { .. } => return Err(GqlError::Internal),
+            },
+            AuthKind::OAuth => {
+                let oauth = self.oauth.as_ref().ok_or_else(|| reconnect_needed(&connection.site_url))?;
+                let Credentials::OAuth { access_token, .. } = oauth.fresh(self, connection).await? else { return Err(GqlError::Internal) };
+                let api = url::Url::parse(&oauth.settings.api_base).map_err(|_| GqlError::Internal)?;
+                let cloud_id = connection.cloud_id.as_deref().ok_or(GqlError::Internal)?;
+                (crate::jira::oauth_base(&api, cloud_id).map_err(|_| GqlError::Internal)?, JiraAuth::bearer(access_token))
+            }
         };
         Ok(JiraClient::new(self.http.clone(), base, auth, self.client_config.clone(), self.budget(&connection.site_url)))
     }
 
-    /// The caller's connection to `site` (a site URL, name or cloud id), or the first one.
-    pub async fn connection(&self, user_id: &str, site: Option<&str>) -> Result<ConnectionRow, GqlError> {
+    /// The caller's connection to `site` (a site URL, name or cloud id), or the first one,
+    /// with all of the caller's sites.
+    pub async fn connection(&self, user_id: &str, site: Option<&str>) -> Result<(ConnectionRow, Vec<crate::graphql::context::SiteInfo>), GqlError> {
         let connections = self.store.list_connections(user_id).await.map_err(internal)?;
         let chosen = match site.map(str::trim).filter(|s| !s.is_empty()) {
-            None => connections.into_iter().next(),
+            None => connections.first().cloned(),
             Some(site) => {
                 let wanted = site.trim_end_matches('/');
                 connections
-                    .into_iter()
+                    .iter()
                     .find(|c| c.site_url.trim_end_matches('/').eq_ignore_ascii_case(wanted) || c.site_name == site || c.cloud_id.as_deref() == Some(site))
+                    .cloned()
             }
         };
-        chosen.ok_or_else(|| GqlError::Forbidden("You have no connection to that Jira site.".into()))
+        let chosen = chosen.ok_or_else(|| GqlError::Forbidden("You have no connection to that Jira site.".into()))?;
+        let sites = connections
+            .iter()
+            .map(|c| crate::graphql::context::SiteInfo {
+                url: c.site_url.clone(),
+                name: c.site_name.clone(),
+                cloud_id: c.cloud_id.clone(),
+                needs_reconnect: c.needs_reconnect,
+                current: c.id == chosen.id,
+            })
+            .collect();
+        Ok((chosen, sites))
     }
 }
 

@@ -208,11 +208,12 @@ async fn export(args: ExportArgs) -> Result<(), Failure> {
 
     let total = started.elapsed();
     println!(
-        "wrote {}: {} pages, {} bytes ({}), {issues} issues in {:.1} s (Jira {:.1} s, {} calls; rendering {:.1} s)",
+        "wrote {}: {}, {} bytes ({}), {} in {:.1} s (Jira {:.1} s, {} calls; rendering {:.1} s)",
         args.out.display(),
-        pdf.pages,
+        plural(pdf.pages, "page"),
         pdf.bytes.len(),
         human_size(pdf.bytes.len()),
+        plural(issues, "issue"),
         total.as_secs_f64(),
         fetch_time.as_secs_f64(),
         fetched.calls.total(),
@@ -328,6 +329,14 @@ async fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
     Ok(())
 }
 
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn human_size(bytes: usize) -> String {
     let bytes = bytes as f64;
     if bytes >= 1024.0 * 1024.0 {
@@ -350,12 +359,8 @@ impl Progress {
                 last_decile: AtomicUsize::new(0),
             };
         }
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} fetching {bar:30} {pos}/{len} issues  {elapsed}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
+        // A spinner until Jira says how many issues there are, then a bar.
+        let bar = indicatif::ProgressBar::new_spinner().with_message("asking Jira");
         bar.enable_steady_tick(Duration::from_millis(120));
         Self::Bar(bar)
     }
@@ -377,6 +382,13 @@ impl Progress {
     fn update(&self, done: usize, total: usize) {
         match self {
             Self::Bar(bar) => {
+                if bar.length().is_none()
+                    && let Ok(style) = indicatif::ProgressStyle::with_template(
+                        "{spinner} fetching {bar:30} {pos}/{len} issues  {elapsed}",
+                    )
+                {
+                    bar.set_style(style.progress_chars("=> "));
+                }
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             }

@@ -185,9 +185,9 @@ where
     let (definitions, estimate) = tokio::try_join!(definitions, estimate)?;
     let estimate = estimate.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
     let base_total = keys.len().saturating_add(estimate);
-    if estimate > query.max_issues {
+    if let Some(found) = [keys.len(), estimate].into_iter().find(|n| *n > query.max_issues) {
         return Err(FetchError::TooMany {
-            found: estimate,
+            found,
             limit: query.max_issues,
         });
     }
@@ -568,7 +568,8 @@ impl<'a> Ctx<'a> {
         let Some(page) = embedded.filter(|_| self.sections.comments) else {
             return Ok(Vec::new());
         };
-        if page.is_last_page() && page.start_at == 0 {
+        let embedded_len = i64::try_from(page.comments.len()).unwrap_or(i64::MAX);
+        if page.start_at == 0 && page.total <= embedded_len {
             return Ok(page.comments);
         }
         // Keep the embedded comments when they are the first ones, and read on after them.
@@ -858,6 +859,22 @@ mod tests {
             .map(|s| (*s).to_owned())
             .collect();
         assert_eq!(unique_keys(&keys), ["DEMO-2", "DEMO-1"]);
+    }
+
+    #[test]
+    fn a_fetch_can_run_on_a_spawned_task() {
+        fn assert_send<T: Send>(_: &T) {}
+        let config = crate::jira::ClientConfig::default();
+        let client = JiraClient::new(
+            reqwest::Client::new(),
+            url::Url::parse("http://127.0.0.1:1/").unwrap(),
+            crate::jira::JiraAuth::basic("someone@example.com", "token"),
+            config.clone(),
+            std::sync::Arc::new(crate::jira::SiteBudget::new(config.budget_limits())),
+        );
+        let query = ExportQuery::default();
+        let fetch = fetch_report(&client, &query, |_, _| {});
+        assert_send(&fetch);
     }
 
     #[test]

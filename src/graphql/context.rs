@@ -24,11 +24,30 @@ pub struct RequestContext {
     pub max_page_size: usize,
     /// The site's field definitions (names and types of custom fields), fetched at most once.
     fields: tokio::sync::OnceCell<Arc<Vec<FieldDetails>>>,
+    /// The caller's Jira sites; the one this request acts on is marked `current`.
+    pub sites: Vec<SiteInfo>,
+}
+
+/// A Jira site the caller is connected to.
+#[derive(Debug, Clone, async_graphql::SimpleObject)]
+pub struct SiteInfo {
+    pub url: String,
+    pub name: String,
+    pub cloud_id: Option<String>,
+    /// True when Jira refused the stored credentials: log in again to use this site.
+    pub needs_reconnect: bool,
+    /// The site this request acts on (chosen by `X-Jira-Site`, default the first).
+    pub current: bool,
 }
 
 impl RequestContext {
     /// Builds fresh loaders over `jira` (the caller's own credentials).
     pub fn new(jira: JiraClient, max_page_size: usize) -> Arc<Self> {
+        Self::with_sites(jira, max_page_size, Vec::new())
+    }
+
+    /// Like [`RequestContext::new`], for a caller with several sites.
+    pub fn with_sites(jira: JiraClient, max_page_size: usize, sites: Vec<SiteInfo>) -> Arc<Self> {
         Arc::new(RequestContext {
             issues: DataLoader::with_cache(IssueLoader { jira: jira.clone() }, tokio::spawn, HashMapCache::default()),
             comments: DataLoader::with_cache(CommentLoader { jira: jira.clone() }, tokio::spawn, HashMapCache::default()),
@@ -38,6 +57,7 @@ impl RequestContext {
             jira,
             max_page_size,
             fields: tokio::sync::OnceCell::new(),
+            sites,
         })
     }
 

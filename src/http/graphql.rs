@@ -19,9 +19,9 @@ pub async fn context_for(state: &AppState, bearer: Option<&str>, site: Option<&s
     if let Some(identity) = &state.identity {
         if let Some(token) = bearer {
             let claims = identity.jwt.verify(token).ok_or_else(|| GqlError::Unauthenticated("The access token is invalid or expired: refresh it.".into()))?;
-            let connection = identity.connection(&claims.sub, site).await?;
-            let jira = identity.client_for(&connection)?;
-            return Ok(RequestContext::new(jira, state.config.max_page_size));
+            let (connection, sites) = identity.connection(&claims.sub, site).await?;
+            let jira = identity.client_for(&connection).await?;
+            return Ok(RequestContext::with_sites(jira, state.config.max_page_size, sites));
         }
     }
     let jira = state
@@ -31,9 +31,15 @@ pub async fn context_for(state: &AppState, bearer: Option<&str>, site: Option<&s
     Ok(RequestContext::new(jira, state.config.max_page_size))
 }
 
-/// The bearer token and `X-Jira-Site` of a request.
+/// The gateway access token (`Authorization: Bearer`, or the `jg_access` cookie browsers may
+/// use instead) and `X-Jira-Site` of a request.
 fn credentials(headers: &HeaderMap) -> (Option<String>, Option<String>) {
-    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_string);
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .or_else(|| crate::auth::routes::cookie(headers, crate::auth::routes::ACCESS_COOKIE));
     let site = headers.get("x-jira-site").and_then(|v| v.to_str().ok()).map(str::to_string);
     (bearer, site)
 }

@@ -35,7 +35,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(ws::upgrade))
         .route("/graphiql/{tag}/{file}", get(graphiql::asset))
-        .route("/auth/login", axum::routing::post(crate::auth::routes::login))
+        .route("/auth/login", get(crate::auth::routes::oauth_start).post(crate::auth::routes::login))
+        .route("/auth/callback", get(crate::auth::routes::oauth_callback))
         .route("/auth/refresh", axum::routing::post(crate::auth::routes::refresh))
         .route("/auth/logout", axum::routing::post(crate::auth::routes::logout))
         .route("/auth/me", get(crate::auth::routes::me))
@@ -44,7 +45,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(|| async { HttpError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such route.") })
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(cors)
-        .layer(TraceLayer::new_for_http())
+        // Spans carry the path only: query strings may hold OAuth codes and states.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            tracing::debug_span!("http", method = %request.method(), path = %request.uri().path())
+        }))
         .with_state(state)
 }
 

@@ -4,6 +4,7 @@
 //! - `GET|PUT|DELETE /_sim/faults`: latency, errors and rate limits ([`super::FaultConfig`]);
 //! - `GET|POST|DELETE /_sim/webhooks` and `GET /_sim/webhooks/deliveries`: admin webhooks;
 //! - `POST /_sim/oauth/expire`: expire every OAuth access token now;
+//! - `POST /_sim/oauth/revoke`: revoke every refresh-token family (consent withdrawn);
 //! - `GET /_sim/users`: the users and their API tokens;
 //! - `/_sim/as/{email or accountId}/rest/api/3/...`: the REST API acting as that user, so tests
 //!   make changes the gateway did not make (create, edit, transition, comment, delete).
@@ -30,6 +31,7 @@ pub fn routes() -> Router<Arc<SimState>> {
         .route("/webhooks", get(webhooks).post(add_webhook).delete(clear_webhooks))
         .route("/webhooks/deliveries", get(deliveries))
         .route("/oauth/expire", post(expire_tokens))
+        .route("/oauth/revoke", post(revoke_tokens))
         .route("/users", get(users))
         .route("/avatar/{name}", get(avatar))
         .route("/health", get(|| async { Json(json!({ "status": "ok" })) }))
@@ -88,6 +90,11 @@ async fn clear_webhooks(State(state): State<Arc<SimState>>) -> StatusCode {
 
 async fn deliveries(State(state): State<Arc<SimState>>) -> Json<Value> {
     Json(json!(*state.delivery_log.lock()))
+}
+
+async fn revoke_tokens(State(state): State<Arc<SimState>>) -> StatusCode {
+    state.oauth.lock().revoke_all();
+    StatusCode::NO_CONTENT
 }
 
 async fn expire_tokens(State(state): State<Arc<SimState>>) -> StatusCode {

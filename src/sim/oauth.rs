@@ -86,6 +86,14 @@ impl OAuthStore {
         }
     }
 
+    /// Revokes every refresh-token family, as when a user withdraws consent: the next refresh
+    /// answers `invalid_grant` and the user must consent again.
+    pub fn revoke_all(&mut self) {
+        for family in self.families.values_mut() {
+            family.revoked = true;
+        }
+    }
+
     fn issue_tokens(&mut self, account_id: &str, client_id: &str, scope: &str, family: Option<u64>, ttl: i64) -> Value {
         let family = family.unwrap_or_else(|| {
             self.next_family += 1;

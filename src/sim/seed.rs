@@ -407,7 +407,8 @@ impl Generator<'_> {
             .max()
             .unwrap_or(created);
 
-        if let Some(parent_id) = parent {
+        // Jira lists only sub-tasks under `subtasks`; an epic's stories point at it via `parent`.
+        if let Some(parent_id) = parent.filter(|_| issue_type == TYPE_SUBTASK) {
             if let Some(p) = data.issues.get_mut(&parent_id) {
                 p.subtasks.push(id);
             }

@@ -5,4 +5,4 @@ mod browser;
 mod errors;
 mod http;
 mod queries;
-mod ws;
+pub(crate) mod ws;

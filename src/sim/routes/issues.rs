@@ -184,7 +184,9 @@ pub async fn create(State(state): State<Arc<SimState>>, caller: Caller, Body(req
         project.next_number += 1;
     }
     data.next_issue_id += 1;
-    if let Some(parent) = issue.parent {
+    // Jira lists only sub-tasks under a parent's `subtasks`.
+    let is_subtask = data.issue_type(&issue.issue_type).is_some_and(|t| t.subtask);
+    if let Some(parent) = issue.parent.filter(|_| is_subtask) {
         if let Some(p) = data.issues.get_mut(&parent) {
             p.subtasks.push(id);
         }
@@ -239,7 +241,8 @@ pub async fn edit(
             if let Some(p) = old_parent.and_then(|p| data.issues.get_mut(&p)) {
                 p.subtasks.retain(|s| *s != id);
             }
-            if let Some(p) = issue.parent.and_then(|p| data.issues.get_mut(&p)) {
+            let is_subtask = data.issue_type(&issue.issue_type).is_some_and(|t| t.subtask);
+            if let Some(p) = issue.parent.filter(|_| is_subtask).and_then(|p| data.issues.get_mut(&p)) {
                 p.subtasks.push(id);
             }
         }

@@ -7,9 +7,9 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::helpers::spawn_app;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(gateway: &str, protocol: &str) -> Socket {
+pub(crate) async fn connect(gateway: &str, protocol: &str) -> Socket {
     let mut request = format!("{}/graphql/ws", gateway.replace("http://", "ws://")).into_client_request().expect("request");
     request.headers_mut().insert("sec-websocket-protocol", protocol.parse().expect("header"));
     let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("websocket");
@@ -17,7 +17,7 @@ async fn connect(gateway: &str, protocol: &str) -> Socket {
     socket
 }
 
-async fn next_json(socket: &mut Socket) -> Value {
+pub(crate) async fn next_json(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await.expect("message in time").expect("open").expect("frame");
         if let Message::Text(text) = message {
@@ -31,7 +31,7 @@ async fn next_json(socket: &mut Socket) -> Value {
     }
 }
 
-async fn send(socket: &mut Socket, value: Value) {
+pub(crate) async fn send(socket: &mut Socket, value: Value) {
     socket.send(Message::Text(value.to_string().into())).await.expect("send");
 }
 

@@ -226,3 +226,34 @@ async fn a_subtask_needs_a_parent_from_the_level_above() {
         "Given parent issue does not belong to appropriate hierarchy."
     );
 }
+
+#[tokio::test]
+async fn the_admin_api_lists_the_users_with_their_tokens() {
+    let sim = Sim::start().await;
+
+    let users = sim
+        .send(
+            Method::GET,
+            &format!("{}/_sim/users", sim.base()),
+            None,
+            None,
+        )
+        .await;
+    let health = sim
+        .send(
+            Method::GET,
+            &format!("{}/_sim/health", sim.base()),
+            None,
+            None,
+        )
+        .await;
+
+    assert_eq!(users.status, StatusCode::OK);
+    let list = users.body.as_array().expect("users");
+    assert_eq!(list.len(), 6);
+    let alice = list.iter().find(|u| u["email"] == ALICE).expect("alice");
+    assert_eq!(alice["apiToken"], "alice-token");
+    assert_eq!(alice["admin"], false);
+    assert_eq!(health.body, json!({ "status": "ok" }));
+    assert!(sim.site.log().is_empty(), "the admin API is not logged");
+}

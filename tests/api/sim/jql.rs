@@ -99,7 +99,7 @@ async fn relative_dates_find_recent_issues() {
     assert_eq!(found.len() + older.len(), 500);
 }
 
-/// A word of `summary` in `script` (characters in the range), for text search.
+/// A Thai word and a Russian word taken from real summaries of the data, for text search.
 fn thai_and_russian_words(sim: &Sim) -> (String, String) {
     const THAI: &[&str] = &[
         "แดชบอร์ด",
@@ -125,10 +125,9 @@ fn thai_and_russian_words(sim: &Sim) -> (String, String) {
         .summary
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()))
-        .filter(|w| {
+        .find(|w| {
             w.chars().count() >= 5 && w.chars().all(|c| ('\u{0400}'..='\u{04FF}').contains(&c))
         })
-        .next()
         .expect("a Russian word of five letters or more")
         .to_string();
     (thai, russian)

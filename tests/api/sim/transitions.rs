@@ -274,6 +274,19 @@ async fn bulk_transitions_are_grouped_by_workflow_and_common_to_its_issues() {
     assert_eq!(mixed[0]["isTransitionsFiltered"], true);
 }
 
+/// Polls `bulk/queue/{taskId}` until the task is complete (at most 200 polls).
+async fn wait_for_task(sim: &Sim, user: &str, task_id: &str) -> Value {
+    for _ in 0..200 {
+        let progress = sim.get(user, &format!("/bulk/queue/{task_id}")).await;
+        assert_eq!(progress.status, StatusCode::OK, "{:?}", progress.body);
+        if progress.body["status"] == "COMPLETE" {
+            return progress.body;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("task {task_id} never completed");
+}
+
 #[tokio::test]
 async fn a_bulk_transition_runs_as_a_task_that_completes() {
     // Arrange
