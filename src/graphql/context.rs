@@ -26,6 +26,15 @@ pub struct RequestContext {
     fields: tokio::sync::OnceCell<Arc<Vec<FieldDetails>>>,
     /// The caller's Jira sites; the one this request acts on is marked `current`.
     pub sites: Vec<SiteInfo>,
+    /// Builds contexts for the caller's other sites (a root field's `site` argument).
+    other_sites: Option<OtherSites>,
+}
+
+/// How a request reaches the caller's other sites, and the contexts already built for them.
+struct OtherSites {
+    identity: Arc<crate::auth::Identity>,
+    user_id: String,
+    built: tokio::sync::Mutex<std::collections::HashMap<String, Arc<RequestContext>>>,
 }
 
 /// A Jira site the caller is connected to.
@@ -46,9 +55,47 @@ impl RequestContext {
         Self::with_sites(jira, max_page_size, Vec::new())
     }
 
+    /// Like [`RequestContext::new`], for a logged-in caller: root fields may name another of
+    /// the caller's sites with their `site` argument.
+    pub fn for_user(jira: JiraClient, max_page_size: usize, sites: Vec<SiteInfo>, identity: Arc<crate::auth::Identity>, user_id: String) -> Arc<Self> {
+        let mut context = Self::build(jira, max_page_size, sites);
+        context.other_sites = Some(OtherSites { identity, user_id, built: tokio::sync::Mutex::new(std::collections::HashMap::new()) });
+        Arc::new(context)
+    }
+
+    /// The context for `site` (a URL, name or cloud id of one of the caller's sites), or this
+    /// one when `site` is absent or is the current site. A site the caller has not connected
+    /// is `FORBIDDEN`.
+    pub async fn for_site(self: &Arc<Self>, site: Option<&str>) -> Result<Arc<RequestContext>, GqlError> {
+        let Some(site) = site.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(self.clone()) };
+        let wanted = site.trim_end_matches('/');
+        let is_current = |s: &SiteInfo| s.current && (s.url.trim_end_matches('/').eq_ignore_ascii_case(wanted) || s.name == site || s.cloud_id.as_deref() == Some(site));
+        if self.sites.iter().any(is_current) {
+            return Ok(self.clone());
+        }
+        let Some(other) = &self.other_sites else {
+            // The service account has one site.
+            let own = self.jira.base_url().as_str().trim_end_matches('/').to_string();
+            return if own.eq_ignore_ascii_case(wanted) { Ok(self.clone()) } else { Err(GqlError::Forbidden("You have no connection to that Jira site.".into())) };
+        };
+        let mut built = other.built.lock().await;
+        if let Some(context) = built.get(wanted) {
+            return Ok(context.clone());
+        }
+        let (connection, sites) = other.identity.connection(&other.user_id, Some(site)).await?;
+        let jira = other.identity.client_for(&connection).await?;
+        let context = Arc::new(Self::build(jira, self.max_page_size, sites));
+        built.insert(wanted.to_string(), context.clone());
+        Ok(context)
+    }
+
     /// Like [`RequestContext::new`], for a caller with several sites.
     pub fn with_sites(jira: JiraClient, max_page_size: usize, sites: Vec<SiteInfo>) -> Arc<Self> {
-        Arc::new(RequestContext {
+        Arc::new(Self::build(jira, max_page_size, sites))
+    }
+
+    fn build(jira: JiraClient, max_page_size: usize, sites: Vec<SiteInfo>) -> Self {
+        RequestContext {
             issues: DataLoader::with_cache(IssueLoader { jira: jira.clone() }, tokio::spawn, HashMapCache::default()),
             comments: DataLoader::with_cache(CommentLoader { jira: jira.clone() }, tokio::spawn, HashMapCache::default()),
             changelogs: DataLoader::with_cache(ChangelogLoader { jira: jira.clone() }, tokio::spawn, HashMapCache::default()),
@@ -58,7 +105,8 @@ impl RequestContext {
             max_page_size,
             fields: tokio::sync::OnceCell::new(),
             sites,
-        })
+            other_sites: None,
+        }
     }
 
     /// Field definitions of the caller's site, fetched on first use in this request.
@@ -69,6 +117,11 @@ impl RequestContext {
             .cloned()
             .map_err(GqlError::from)
     }
+}
+
+/// The context a root field acts with: the request's, or the one for its `site` argument.
+pub async fn site_request(ctx: &Context<'_>, site: Option<&str>) -> Result<Arc<RequestContext>, GqlError> {
+    request(ctx)?.for_site(site).await
 }
 
 /// The request context of a resolver, or `UNAUTHENTICATED` when the request has none.

@@ -21,7 +21,7 @@ pub async fn context_for(state: &AppState, bearer: Option<&str>, site: Option<&s
             let claims = identity.jwt.verify(token).ok_or_else(|| GqlError::Unauthenticated("The access token is invalid or expired: refresh it.".into()))?;
             let (connection, sites) = identity.connection(&claims.sub, site).await?;
             let jira = identity.client_for(&connection).await?;
-            return Ok(RequestContext::with_sites(jira, state.config.max_page_size, sites));
+            return Ok(RequestContext::for_user(jira, state.config.max_page_size, sites, identity.clone(), claims.sub));
         }
     }
     let jira = state

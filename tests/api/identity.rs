@@ -351,3 +351,31 @@ async fn the_logs_of_a_full_login_hold_no_secret() {
         assert!(!logs.contains(&secret), "the logs contain a secret ({} chars)", secret.len());
     }
 }
+
+#[tokio::test]
+async fn root_fields_choose_among_the_callers_sites_with_the_site_argument() {
+    let site_a = spawn_site(SimConfig::default()).await;
+    let site_b = spawn_site(SimConfig { seed: 7, ..SimConfig::default() }).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let gateway = client(spawn_gateway(identity_config(dir.path())).await);
+    // The same Atlassian account on two sites: one gateway user with two connections.
+    gateway.login(site_a.base_url(), "alice@demo.test", "alice-token").await;
+    let (_, session) = gateway.login(site_b.base_url(), "alice@demo.test", "alice-token").await;
+    let token = session["accessToken"].as_str().expect("token");
+    let query = format!(
+        r#"{{ sites {{ url current }}
+             a: issue(key: "DEMO-1", site: "{a}") {{ key summary comments(first: 1) {{ totalCount }} }}
+             b: issue(key: "DEMO-1", site: "{b}") {{ key summary comments(first: 1) {{ totalCount }} }}
+             c: issues(jql: "project = DEMO ORDER BY key ASC", first: 1, site: "{b}") {{ totalCount edges {{ node {{ summary }} }} }} }}"#,
+        a = site_a.base_url(),
+        b = site_b.base_url()
+    );
+    let (status, answer) = gateway.graphql(token, None, &query).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer["errors"].is_null(), "{answer}");
+    assert_ne!(answer["data"]["a"]["summary"], answer["data"]["b"]["summary"], "two different sites");
+    assert_eq!(answer["data"]["b"]["summary"], answer["data"]["c"]["edges"][0]["node"]["summary"]);
+    assert_eq!(answer["data"]["sites"].as_array().map(Vec::len), Some(2));
+    let (_, answer) = gateway.graphql(token, None, r#"{ issue(key: "DEMO-1", site: "http://elsewhere.example") { key } }"#).await;
+    assert_eq!(error_codes(&answer), vec!["FORBIDDEN"], "{answer}");
+}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, SimpleObject};
 
-use crate::graphql::context::request;
+use crate::graphql::context::{RequestContext, site_request};
 use crate::graphql::error::{GqlError, GqlResult};
 use crate::graphql::filter::{IssueFilter, IssueOrder, build_jql};
 use crate::graphql::loaders::IssueKey;
@@ -34,21 +34,23 @@ impl IssueQuery {
         order_by: Option<Vec<IssueOrder>>,
         first: Option<i32>,
         after: Option<String>,
+        #[graphql(desc = "One of the caller's sites (URL, name or cloud id); default: X-Jira-Site or the first")] site: Option<String>,
     ) -> GqlResult<IssueConnection> {
         let jql = build_jql(jql.as_deref(), filter.as_ref(), order_by.as_deref().unwrap_or(&[]))?;
-        search_connection(ctx, jql, first, after).await
+        let request = site_request(ctx, site.as_deref()).await?;
+        search_connection(ctx, &request, jql, first, after).await
     }
 
     /// One issue by key or id; null when it does not exist or the caller may not see it.
-    async fn issue(&self, ctx: &Context<'_>, key: String) -> GqlResult<Option<Issue>> {
+    async fn issue(&self, ctx: &Context<'_>, key: String, site: Option<String>) -> GqlResult<Option<Issue>> {
         let key = key.trim();
         if !is_issue_key_or_id(key) {
             return Err(GqlError::BadUserInput(format!("`{}` is not an issue key (like DEMO-1) or id.", key.chars().take(40).collect::<String>())).into());
         }
-        let request = request(ctx)?;
+        let request = site_request(ctx, site.as_deref()).await?;
         let plan = Arc::new(FetchPlan::for_issue(ctx.field().selection_set()));
         let issue = request.issues.load_one(IssueKey::new(key, plan)).await.map_err(GqlError::from)?;
-        Ok(issue.map(Issue::new))
+        Ok(issue.map(|bean| Issue::new(bean, request.clone())))
     }
 
     /// Full-text search over summary, description and comments.
@@ -60,19 +62,21 @@ impl IssueQuery {
         project_keys: Option<Vec<String>>,
         first: Option<i32>,
         after: Option<String>,
+        site: Option<String>,
     ) -> GqlResult<IssueConnection> {
         if text.trim().is_empty() {
             return Err(GqlError::BadUserInput("`text` must not be empty.".into()).into());
         }
         let filter = IssueFilter { text: Some(text), project_keys, ..IssueFilter::default() };
         let jql = build_jql(None, Some(&filter), &[])?;
-        search_connection(ctx, jql, first, after).await
+        let request = site_request(ctx, site.as_deref()).await?;
+        search_connection(ctx, &request, jql, first, after).await
     }
 
     /// Counts of the matching issues by status, priority, assignee and issue type.
-    async fn stats(&self, ctx: &Context<'_>, jql: Option<String>, filter: Option<IssueFilter>) -> GqlResult<IssueStats> {
+    async fn stats(&self, ctx: &Context<'_>, jql: Option<String>, filter: Option<IssueFilter>, site: Option<String>) -> GqlResult<IssueStats> {
         let jql = build_jql(jql.as_deref(), filter.as_ref(), &[])?;
-        let request = request(ctx)?;
+        let request = site_request(ctx, site.as_deref()).await?;
         let mut stats = Tally::default();
         let mut token = None;
         let mut complete = true;
@@ -167,8 +171,7 @@ fn is_issue_key_or_id(key: &str) -> bool {
 }
 
 /// Runs one page of a JQL search for the selected `IssueConnection` fields.
-async fn search_connection(ctx: &Context<'_>, jql: String, first: Option<i32>, after: Option<String>) -> GqlResult<IssueConnection> {
-    let request = request(ctx)?;
+async fn search_connection(ctx: &Context<'_>, request: &Arc<RequestContext>, jql: String, first: Option<i32>, after: Option<String>) -> GqlResult<IssueConnection> {
     let first = match first {
         None => DEFAULT_PAGE.min(request.max_page_size),
         Some(n) if n < 0 => return Err(GqlError::BadUserInput("`first` must not be negative.".into()).into()),
@@ -216,7 +219,7 @@ async fn search_connection(ctx: &Context<'_>, jql: String, first: Option<i32>, a
         } else {
             SearchCursor { token: cursor.token.clone(), skip: index + 1 }
         };
-        edges.push(IssueEdge { cursor: after_this.encode(), node: Issue::new(Arc::new(bean)) });
+        edges.push(IssueEdge { cursor: after_this.encode(), node: Issue::new(Arc::new(bean), request.clone()) });
     }
     let consumed = cursor.skip + edges.len();
     let page_info = PageInfo {
@@ -225,7 +228,7 @@ async fn search_connection(ctx: &Context<'_>, jql: String, first: Option<i32>, a
         start_cursor: edges.first().map(|e| e.cursor.clone()),
         end_cursor: edges.last().map(|e| e.cursor.clone()),
     };
-    Ok(IssueConnection { edges, page_info, jql })
+    Ok(IssueConnection { edges, page_info, jql, context: request.clone() })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
-use crate::graphql::context::request;
+use crate::graphql::context::site_request;
 use crate::graphql::error::{GqlError, GqlResult};
 
 #[derive(Default)]
@@ -42,8 +42,8 @@ fn plain(html: &str) -> String {
 #[Object]
 impl JqlQuery {
     /// Values for `field` starting with `prefix`, as Jira's autocomplete offers them.
-    async fn jql_suggestions(&self, ctx: &Context<'_>, field: String, #[graphql(default)] prefix: String) -> GqlResult<Vec<JqlSuggestion>> {
-        let suggestions = request(ctx)?.jira.jql_suggestions(&field, &prefix).await.map_err(GqlError::from)?;
+    async fn jql_suggestions(&self, ctx: &Context<'_>, field: String, #[graphql(default)] prefix: String, site: Option<String>) -> GqlResult<Vec<JqlSuggestion>> {
+        let suggestions = site_request(ctx, site.as_deref()).await?.jira.jql_suggestions(&field, &prefix).await.map_err(GqlError::from)?;
         Ok(suggestions
             .results
             .into_iter()
@@ -52,8 +52,8 @@ impl JqlQuery {
     }
 
     /// Checks a JQL query with Jira's parser (syntax, fields and values the caller may see).
-    async fn validate_jql(&self, ctx: &Context<'_>, jql: String) -> GqlResult<JqlValidation> {
-        let parsed = request(ctx)?.jira.jql_parse(&[jql]).await.map_err(GqlError::from)?;
+    async fn validate_jql(&self, ctx: &Context<'_>, jql: String, site: Option<String>) -> GqlResult<JqlValidation> {
+        let parsed = site_request(ctx, site.as_deref()).await?.jira.jql_parse(&[jql]).await.map_err(GqlError::from)?;
         let result = parsed.queries.into_iter().next();
         Ok(match result {
             Some(q) => JqlValidation { valid: q.errors.is_empty(), errors: q.errors, warnings: q.warnings },

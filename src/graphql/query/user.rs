@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use crate::graphql::context::request;
+use crate::graphql::context::{request, site_request};
 use crate::graphql::error::{GqlError, GqlResult};
 use crate::graphql::types::User;
 
@@ -12,8 +12,8 @@ pub struct UserQuery;
 #[Object]
 impl UserQuery {
     /// The Jira user the gateway acts as for this request.
-    async fn viewer(&self, ctx: &Context<'_>) -> GqlResult<User> {
-        let me = request(ctx)?.jira.myself().await.map_err(GqlError::from)?;
+    async fn viewer(&self, ctx: &Context<'_>, site: Option<String>) -> GqlResult<User> {
+        let me = site_request(ctx, site.as_deref()).await?.jira.myself().await.map_err(GqlError::from)?;
         Ok(User(me))
     }
 
@@ -29,8 +29,8 @@ impl UserQuery {
     }
 
     /// A user by account id (batched with other `user` fields of the query).
-    async fn user(&self, ctx: &Context<'_>, account_id: ID) -> GqlResult<Option<User>> {
-        let user = request(ctx)?.users.load_one(account_id.0).await.map_err(GqlError::from)?;
+    async fn user(&self, ctx: &Context<'_>, account_id: ID, site: Option<String>) -> GqlResult<Option<User>> {
+        let user = site_request(ctx, site.as_deref()).await?.users.load_one(account_id.0).await.map_err(GqlError::from)?;
         Ok(user.map(|u| User((*u).clone())))
     }
 }

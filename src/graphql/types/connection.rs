@@ -4,7 +4,7 @@
 //! comment and changelog cursors are offsets. Cursors are base64url so clients treat them as
 //! opaque.
 
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Object, SimpleObject};
 use base64::Engine;
 
 use super::{Changelog, Comment, Issue};
@@ -77,6 +77,8 @@ pub struct IssueConnection {
     pub page_info: PageInfo,
     /// The JQL that was run, for `totalCount`.
     pub jql: String,
+    /// The site the search ran on.
+    pub context: std::sync::Arc<crate::graphql::RequestContext>,
 }
 
 #[Object]
@@ -92,9 +94,8 @@ impl IssueConnection {
     }
     /// Jira's approximate count of all matching issues (one extra Jira call, made only when
     /// this field is selected).
-    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        let request = crate::graphql::context::request(ctx)?;
-        let count = request.jira.approximate_count(&self.jql).await.map_err(|e| GqlError::from_search(&e))?;
+    async fn total_count(&self) -> async_graphql::Result<i64> {
+        let count = self.context.jira.approximate_count(&self.jql).await.map_err(|e| GqlError::from_search(&e))?;
         Ok(i64::try_from(count).unwrap_or(i64::MAX))
     }
     /// The JQL the gateway sent to Jira (filters included).

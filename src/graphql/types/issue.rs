@@ -13,20 +13,23 @@ use super::{
     DEFAULT_NESTED_PAGE, IssueTypeInfo, PriorityInfo, Project, Resolution, RichText, StatusInfo, Transition, User, decode_offset,
     time,
 };
-use crate::graphql::context::request;
+use crate::graphql::context::RequestContext;
 use crate::graphql::error::{GqlError, GqlResult};
 use crate::graphql::loaders::{IssueKey, PageKey};
 use crate::graphql::plan::FetchPlan;
 use crate::jira::models::{IssueBean, IssueFields, IssueRef, parse_jira_date};
 
-#[derive(Debug, Clone)]
+/// An issue, with the request context of the site it came from: nested fields (comments,
+/// transitions, parent...) load from that same site with the same credentials.
+#[derive(Clone)]
 pub struct Issue {
     pub bean: Arc<IssueBean>,
+    pub context: Arc<RequestContext>,
 }
 
 impl Issue {
-    pub fn new(bean: Arc<IssueBean>) -> Self {
-        Issue { bean }
+    pub fn new(bean: Arc<IssueBean>, context: Arc<RequestContext>) -> Self {
+        Issue { bean, context }
     }
 
     fn fields(&self) -> &IssueFields {
@@ -34,7 +37,7 @@ impl Issue {
     }
 
     /// An issue built from a parent/subtask reference (summary, status, priority, type only).
-    fn from_ref(r: &IssueRef) -> Self {
+    fn from_ref(r: &IssueRef, context: &Arc<RequestContext>) -> Self {
         let fields = r.fields.clone().unwrap_or_default();
         Issue::new(Arc::new(IssueBean {
             id: r.id.clone(),
@@ -47,23 +50,22 @@ impl Issue {
                 ..IssueFields::default()
             },
             ..IssueBean::default()
-        }))
+        }), context.clone())
     }
 }
 
 /// Resolves issue references: from the reference itself when the selection needs only what a
 /// reference carries, otherwise through the issue loader (one bulkfetch for all of them).
-async fn resolve_refs(ctx: &Context<'_>, refs: &[IssueRef]) -> GqlResult<Vec<Issue>> {
+async fn resolve_refs(ctx: &Context<'_>, request: &Arc<RequestContext>, refs: &[IssueRef]) -> GqlResult<Vec<Issue>> {
     let plan = FetchPlan::for_issue(ctx.field().selection_set());
     let reference_fields: std::collections::BTreeSet<String> = ["summary", "status", "priority", "issuetype"].iter().map(|s| s.to_string()).collect();
     if plan.expand.is_empty() && plan.fields.is_subset(&reference_fields) {
-        return Ok(refs.iter().map(Issue::from_ref).collect());
+        return Ok(refs.iter().map(|r| Issue::from_ref(r, request)).collect());
     }
-    let request = request(ctx)?;
     let plan = Arc::new(plan);
     let keys: Vec<IssueKey> = refs.iter().map(|r| IssueKey::new(&r.key, plan.clone())).collect();
     let loaded = request.issues.load_many(keys.clone()).await.map_err(GqlError::from)?;
-    Ok(keys.iter().filter_map(|k| loaded.get(k).cloned().map(Issue::new)).collect())
+    Ok(keys.iter().filter_map(|k| loaded.get(k).cloned().map(|bean| Issue::new(bean, request.clone()))).collect())
 }
 
 fn page_size(first: Option<i32>, default: usize, max: usize) -> Result<usize, GqlError> {
@@ -131,11 +133,11 @@ impl Issue {
     }
     async fn parent(&self, ctx: &Context<'_>) -> GqlResult<Option<Issue>> {
         let Some(parent) = &self.fields().parent else { return Ok(None) };
-        Ok(resolve_refs(ctx, std::slice::from_ref(parent)).await?.into_iter().next())
+        Ok(resolve_refs(ctx, &self.context, std::slice::from_ref(parent)).await?.into_iter().next())
     }
     async fn subtasks(&self, ctx: &Context<'_>) -> GqlResult<Vec<Issue>> {
         match &self.fields().subtasks {
-            Some(refs) if !refs.is_empty() => resolve_refs(ctx, refs).await,
+            Some(refs) if !refs.is_empty() => resolve_refs(ctx, &self.context, refs).await,
             _ => Ok(Vec::new()),
         }
     }
@@ -148,8 +150,8 @@ impl Issue {
 
     /// Comments, oldest first. The first 20 come with the issue at no extra Jira call.
     #[graphql(complexity = "first.unwrap_or(DEFAULT_NESTED_PAGE as i32).max(1) as usize * child_complexity")]
-    async fn comments(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<CommentConnection> {
-        let request = request(ctx)?;
+    async fn comments(&self, first: Option<i32>, after: Option<String>) -> GqlResult<CommentConnection> {
+        let request = &self.context;
         let first = page_size(first, DEFAULT_NESTED_PAGE, request.max_page_size)?;
         let offset = decode_offset(after.as_deref())?;
         if let Some(page) = self.fields().comment.as_ref().filter(|p| p.start_at == 0) {
@@ -170,19 +172,19 @@ impl Issue {
     }
 
     /// The transitions the caller may perform now (from the search answer when selected there).
-    async fn transitions(&self, ctx: &Context<'_>) -> GqlResult<Vec<Transition>> {
+    async fn transitions(&self, ) -> GqlResult<Vec<Transition>> {
         if let Some(transitions) = &self.bean.transitions {
             return Ok(transitions.iter().map(Transition::from).collect());
         }
-        let request = request(ctx)?;
+        let request = &self.context;
         let loaded = request.transitions.load_one(self.bean.key.clone()).await.map_err(GqlError::from)?;
         Ok(loaded.map(|t| t.iter().map(Transition::from).collect()).unwrap_or_default())
     }
 
     /// Change history, oldest first.
     #[graphql(complexity = "first.unwrap_or(DEFAULT_NESTED_PAGE as i32).max(1) as usize * child_complexity")]
-    async fn changelog(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> GqlResult<ChangelogConnection> {
-        let request = request(ctx)?;
+    async fn changelog(&self, first: Option<i32>, after: Option<String>) -> GqlResult<ChangelogConnection> {
+        let request = &self.context;
         let first = page_size(first, DEFAULT_NESTED_PAGE, request.max_page_size)?;
         let offset = decode_offset(after.as_deref())?;
         // Jira embeds the most recent histories, newest first; usable when it embedded all.
@@ -204,8 +206,8 @@ impl Issue {
     }
 
     /// Custom fields of the issue (all, or those listed in `ids`), with their types and names.
-    async fn custom_fields(&self, ctx: &Context<'_>, ids: Option<Vec<String>>) -> GqlResult<Vec<CustomFieldValue>> {
-        let request = request(ctx)?;
+    async fn custom_fields(&self, ids: Option<Vec<String>>) -> GqlResult<Vec<CustomFieldValue>> {
+        let request = &self.context;
         let definitions = request.field_definitions().await?;
         let mut out = Vec::new();
         for (id, value) in &self.fields().other {
@@ -221,9 +223,9 @@ impl Issue {
     }
 
     /// One custom field by id (`customfield_10030`); null when empty or not visible.
-    async fn custom_field(&self, ctx: &Context<'_>, id: String) -> GqlResult<Option<CustomFieldValue>> {
+    async fn custom_field(&self, id: String) -> GqlResult<Option<CustomFieldValue>> {
         let Some(value) = self.fields().other.get(&id).filter(|v| !v.is_null()) else { return Ok(None) };
-        let definitions = request(ctx)?.field_definitions().await?;
+        let definitions = self.context.field_definitions().await?;
         Ok(Some(CustomFieldValue::new(&id, definitions.iter().find(|f| f.id == id), value)))
     }
 }
