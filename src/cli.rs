@@ -126,26 +126,55 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             .ok_or_else(|| anyhow::anyhow!("no simulated user {}; see the list printed by `jira-gateway sim`", args.act_as))?;
         (user.email.clone(), user.api_token.clone())
     };
+    // The OAuth callback URL must be known before binding: settle the port first.
+    let port = match args.port {
+        0 => std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port(),
+        port => port,
+    };
+    let gateway = format!("http://127.0.0.1:{port}");
+    let base = site.base_url().to_string();
+    // Logins use a fresh SQLite file and throw-away keys: demo sessions end with the process.
+    let database = std::env::temp_dir().join(format!("jira-gateway-demo-{}.db", std::process::id()));
+    let random_key = crate::store::crypto::random_key;
     let config = Config {
-        port: args.port,
-        jira_base_url: Some(site.base_url().to_string()),
+        port,
+        jira_base_url: Some(base.clone()),
         jira_email: Some(email.clone()),
         jira_api_token: Some(secrecy::SecretString::from(token)),
         // The simulated site answers in microseconds: retry fast.
         jira_retry_base_ms: 200,
+        database_url: format!("sqlite://{}", database.display()),
+        jwt_secret: Some(secrecy::SecretString::from(random_key())),
+        encryption_key: Some(secrecy::SecretString::from(random_key())),
+        allowed_sites: vec!["127.0.0.1".into()],
+        oauth_client_id: Some(site.state.config.oauth_client_id.clone()),
+        oauth_client_secret: Some(secrecy::SecretString::from(site.state.config.oauth_client_secret.clone())),
+        oauth_redirect_url: Some(format!("{gateway}/auth/callback")),
+        frontend_url: format!("{gateway}/graphql"),
+        oauth_authorize_url: format!("{base}/authorize"),
+        oauth_token_url: format!("{base}/oauth/token"),
+        oauth_resources_url: format!("{base}/oauth/token/accessible-resources"),
+        atlassian_api_base: base.clone(),
         ..Config::default()
     };
     let app = App::build(config).await?;
-    let url = format!("http://{}/graphql", app.local_addr()?);
-    println!("Simulated Jira site: {}", site.base_url());
+    let url = format!("{gateway}/graphql");
+    println!("Simulated Jira site: {base}");
     print_users(&site);
     println!();
-    println!("GraphiQL: {url}   (the gateway acts as {email})");
+    println!("GraphiQL: {url}   (without a login the gateway acts as {email})");
     println!("A first query to paste:");
     println!("  {{ viewer {{ displayName }} issues(jql: \"project = DEMO ORDER BY updated DESC\", first: 5) {{ totalCount edges {{ node {{ key summary status {{ name }} assignee {{ displayName }} comments(first: 2) {{ edges {{ node {{ author {{ displayName }} body {{ text }} }} }} }} }} }} }} }}");
     println!("Or from a shell:");
     println!("  curl -s {url} -H 'content-type: application/json' -d '{{\"query\":\"{{ issues(jql: \\\"project = DEMO\\\", first: 3) {{ edges {{ node {{ key summary }} }} }} }}\"}}'");
+    println!();
+    println!("Log in as another user (an API-token login; then send Authorization: Bearer <accessToken>):");
+    println!("  curl -s {gateway}/auth/login -H 'content-type: application/json' -d '{{\"siteUrl\":\"{base}\",\"email\":\"viewer@demo.test\",\"apiToken\":\"viewer-token\"}}'");
+    println!("Or the OAuth 2.0 login in a browser: {gateway}/auth/login?provider=atlassian");
     app.run_until(shutdown_signal()).await?;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", database.display()));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -68,6 +68,13 @@ pub fn hash(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
 }
 
+/// A fresh random 256-bit key, base64 (what `ENCRYPTION_KEY` expects).
+pub fn random_key() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 /// A random opaque token (256 bits), URL-safe.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];

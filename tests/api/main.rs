@@ -4,6 +4,7 @@
 mod helpers;
 
 mod cli;
+mod demo;
 mod export;
 mod gateway;
 mod identity;
