@@ -11,10 +11,10 @@ use tokio::net::TcpListener;
 use crate::auth::Identity;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
-use crate::store::Store;
-use crate::store::crypto::Sealer;
 use crate::graphql::{AppSchema, build_schema};
 use crate::jira::{JiraAuth, JiraClient, SiteBudget};
+use crate::store::Store;
+use crate::store::crypto::Sealer;
 
 /// State shared by every request.
 pub struct AppState {
@@ -40,29 +40,69 @@ impl App {
             .await
             .with_context(|| format!("cannot listen on {}:{}", config.bind, config.port))?;
         let client_config = config.client();
-        let http = client_config.http_client().context("cannot build the HTTP client")?;
-        let service_account = match (&config.jira_base_url, &config.jira_email, &config.jira_api_token) {
+        let http = client_config
+            .http_client()
+            .context("cannot build the HTTP client")?;
+        let service_account = match (
+            &config.jira_base_url,
+            &config.jira_email,
+            &config.jira_api_token,
+        ) {
             (Some(url), Some(email), Some(token)) => {
                 let base = crate::jira::site_base(url).context("JIRA_BASE_URL")?;
                 let budget = Arc::new(SiteBudget::new(client_config.budget_limits()));
                 let auth = JiraAuth::basic(email.clone(), token.expose_secret().to_string());
-                Some(JiraClient::new(http.clone(), base, auth, client_config.clone(), budget))
+                Some(JiraClient::new(
+                    http.clone(),
+                    base,
+                    auth,
+                    client_config.clone(),
+                    budget,
+                ))
             }
             _ => None,
         };
         let identity = match (&config.jwt_secret, &config.encryption_key) {
             (Some(secret), Some(key)) => {
-                let store = Store::connect(&config.database_url).await.context("cannot open the database (DATABASE_URL)")?;
+                let store = Store::connect(&config.database_url)
+                    .await
+                    .context("cannot open the database (DATABASE_URL)")?;
                 let sealer = Sealer::from_base64(key.expose_secret()).context("ENCRYPTION_KEY")?;
-                let jwt = JwtKeys::new(secret.expose_secret().as_bytes(), &config.jwt_issuer, &config.jwt_audience, config.access_token_ttl_secs);
-                let oauth = config.oauth().map(crate::auth::oauth::OAuth::new).transpose().context("OAuth settings")?;
-                Some(Arc::new(Identity::new(store, sealer, jwt, http.clone(), client_config.clone(), config.allowed_sites.clone(), oauth)))
+                let jwt = JwtKeys::new(
+                    secret.expose_secret().as_bytes(),
+                    &config.jwt_issuer,
+                    &config.jwt_audience,
+                    config.access_token_ttl_secs,
+                );
+                let oauth = config
+                    .oauth()
+                    .map(crate::auth::oauth::OAuth::new)
+                    .transpose()
+                    .context("OAuth settings")?;
+                Some(Arc::new(Identity::new(
+                    store,
+                    sealer,
+                    jwt,
+                    http.clone(),
+                    client_config.clone(),
+                    config.allowed_sites.clone(),
+                    oauth,
+                )))
             }
             _ => None,
         };
-        let state = Arc::new(AppState { schema: build_schema(config.limits()), service_account, identity, config });
+        let state = Arc::new(AppState {
+            schema: build_schema(config.limits()),
+            service_account,
+            identity,
+            config,
+        });
         let router = crate::http::router(state.clone());
-        Ok(App { listener, router, state })
+        Ok(App {
+            listener,
+            router,
+            state,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -78,7 +118,12 @@ impl App {
     }
 
     /// Serves until `shutdown` completes, finishing requests in flight.
-    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }

@@ -16,7 +16,11 @@ mod export;
 pub use export::{ExportArgs, JiraAccountArgs};
 
 #[derive(Debug, Parser)]
-#[command(name = "jira-gateway", version, about = "A GraphQL gateway over Jira Cloud, with a simulated Jira site")]
+#[command(
+    name = "jira-gateway",
+    version,
+    about = "A GraphQL gateway over Jira Cloud, with a simulated Jira site"
+)]
 pub struct Cli {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "LOG_FORMAT_JSON", global = true)]
@@ -70,7 +74,10 @@ pub struct DemoArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     crate::telemetry::init(cli.log_json);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
@@ -110,31 +117,40 @@ async fn run_serve(config: Config) -> anyhow::Result<ExitCode> {
     let addr = app.local_addr()?;
     tracing::info!(%addr, "gateway listening");
     if app.state().service_account.is_none() {
-        tracing::warn!("no Jira credentials configured: set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN");
+        tracing::warn!(
+            "no Jira credentials configured: set JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN"
+        );
     }
     app.run_until(shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn run_demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let sim_listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.sim_port))).await?;
+    let sim_listener =
+        tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.sim_port))).await?;
     let site = sim::spawn(args.site, sim_listener).await?;
     let (email, token) = {
         let data = site.state.data.read();
-        let user = data
-            .user_by_email(&args.act_as)
-            .ok_or_else(|| anyhow::anyhow!("no simulated user {}; see the list printed by `jira-gateway sim`", args.act_as))?;
+        let user = data.user_by_email(&args.act_as).ok_or_else(|| {
+            anyhow::anyhow!(
+                "no simulated user {}; see the list printed by `jira-gateway sim`",
+                args.act_as
+            )
+        })?;
         (user.email.clone(), user.api_token.clone())
     };
     // The OAuth callback URL must be known before binding: settle the port first.
     let port = match args.port {
-        0 => std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port(),
+        0 => std::net::TcpListener::bind(("127.0.0.1", 0))?
+            .local_addr()?
+            .port(),
         port => port,
     };
     let gateway = format!("http://127.0.0.1:{port}");
     let base = site.base_url().to_string();
     // Logins use a fresh SQLite file and throw-away keys: demo sessions end with the process.
-    let database = std::env::temp_dir().join(format!("jira-gateway-demo-{}.db", std::process::id()));
+    let database =
+        std::env::temp_dir().join(format!("jira-gateway-demo-{}.db", std::process::id()));
     let random_key = crate::store::crypto::random_key;
     let config = Config {
         port,
@@ -148,7 +164,9 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         encryption_key: Some(secrecy::SecretString::from(random_key())),
         allowed_sites: vec!["127.0.0.1".into()],
         oauth_client_id: Some(site.state.config.oauth_client_id.clone()),
-        oauth_client_secret: Some(secrecy::SecretString::from(site.state.config.oauth_client_secret.clone())),
+        oauth_client_secret: Some(secrecy::SecretString::from(
+            site.state.config.oauth_client_secret.clone(),
+        )),
         oauth_redirect_url: Some(format!("{gateway}/auth/callback")),
         frontend_url: format!("{gateway}/graphql"),
         oauth_authorize_url: format!("{base}/authorize"),
@@ -164,12 +182,20 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     println!();
     println!("GraphiQL: {url}   (without a login the gateway acts as {email})");
     println!("A first query to paste:");
-    println!("  {{ viewer {{ displayName }} issues(jql: \"project = DEMO ORDER BY updated DESC\", first: 5) {{ totalCount edges {{ node {{ key summary status {{ name }} assignee {{ displayName }} comments(first: 2) {{ edges {{ node {{ author {{ displayName }} body {{ text }} }} }} }} }} }} }} }}");
+    println!(
+        "  {{ viewer {{ displayName }} issues(jql: \"project = DEMO ORDER BY updated DESC\", first: 5) {{ totalCount edges {{ node {{ key summary status {{ name }} assignee {{ displayName }} comments(first: 2) {{ edges {{ node {{ author {{ displayName }} body {{ text }} }} }} }} }} }} }} }}"
+    );
     println!("Or from a shell:");
-    println!("  curl -s {url} -H 'content-type: application/json' -d '{{\"query\":\"{{ issues(jql: \\\"project = DEMO\\\", first: 3) {{ edges {{ node {{ key summary }} }} }} }}\"}}'");
+    println!(
+        "  curl -s {url} -H 'content-type: application/json' -d '{{\"query\":\"{{ issues(jql: \\\"project = DEMO\\\", first: 3) {{ edges {{ node {{ key summary }} }} }} }}\"}}'"
+    );
     println!();
-    println!("Log in as another user (an API-token login; then send Authorization: Bearer <accessToken>):");
-    println!("  curl -s {gateway}/auth/login -H 'content-type: application/json' -d '{{\"siteUrl\":\"{base}\",\"email\":\"viewer@demo.test\",\"apiToken\":\"viewer-token\"}}'");
+    println!(
+        "Log in as another user (an API-token login; then send Authorization: Bearer <accessToken>):"
+    );
+    println!(
+        "  curl -s {gateway}/auth/login -H 'content-type: application/json' -d '{{\"siteUrl\":\"{base}\",\"email\":\"viewer@demo.test\",\"apiToken\":\"viewer-token\"}}'"
+    );
     println!("Or the OAuth 2.0 login in a browser: {gateway}/auth/login?provider=atlassian");
     app.run_until(shutdown_signal()).await?;
     for suffix in ["", "-wal", "-shm"] {
@@ -182,10 +208,20 @@ async fn run_sim(args: SimArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port)).await?;
     let issues = args.site.issues;
     let handle = sim::spawn(args.site, listener).await?;
-    println!("Simulated Jira Cloud site at {} ({issues} issues, cloud id {})", handle.base_url(), handle.cloud_id());
+    println!(
+        "Simulated Jira Cloud site at {} ({issues} issues, cloud id {})",
+        handle.base_url(),
+        handle.cloud_id()
+    );
     print_users(&handle);
-    println!("Try: curl -u admin@demo.test:admin-token '{}/rest/api/3/search/jql?jql=project%3DDEMO&fields=summary,status&maxResults=5'", handle.base_url());
-    println!("Request log: {0}/_sim/requests   Faults: {0}/_sim/faults", handle.base_url());
+    println!(
+        "Try: curl -u admin@demo.test:admin-token '{}/rest/api/3/search/jql?jql=project%3DDEMO&fields=summary,status&maxResults=5'",
+        handle.base_url()
+    );
+    println!(
+        "Request log: {0}/_sim/requests   Faults: {0}/_sim/faults",
+        handle.base_url()
+    );
     tokio::signal::ctrl_c().await?;
     Ok(ExitCode::SUCCESS)
 }
@@ -195,6 +231,12 @@ pub fn print_users(handle: &sim::SimHandle) {
     let data = handle.state.data.read();
     println!("{:<22} {:<16} {:<8} name", "email", "API token", "sees SEC");
     for user in &data.users {
-        println!("{:<22} {:<16} {:<8} {}", user.email, user.api_token, if user.admin { "yes" } else { "no" }, user.display_name);
+        println!(
+            "{:<22} {:<16} {:<8} {}",
+            user.email,
+            user.api_token,
+            if user.admin { "yes" } else { "no" },
+            user.display_name
+        );
     }
 }

@@ -95,7 +95,12 @@ pub struct Config {
     #[arg(long, env = "ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
     pub access_token_ttl_secs: i64,
     /// Host suffixes of Jira sites users may log in to, comma-separated (`*` for any).
-    #[arg(long, env = "ALLOWED_SITES", value_delimiter = ',', default_value = ".atlassian.net")]
+    #[arg(
+        long,
+        env = "ALLOWED_SITES",
+        value_delimiter = ',',
+        default_value = ".atlassian.net"
+    )]
     pub allowed_sites: Vec<String>,
     /// OAuth 2.0 (3LO) client id of the Atlassian app; with the secret and redirect URL it
     /// enables `GET /auth/login?provider=atlassian`.
@@ -111,19 +116,39 @@ pub struct Config {
     #[arg(long, env = "FRONTEND_URL", default_value = "http://localhost:3000/")]
     pub frontend_url: String,
     /// Atlassian's authorize endpoint.
-    #[arg(long, env = "OAUTH_AUTHORIZE_URL", default_value = "https://auth.atlassian.com/authorize")]
+    #[arg(
+        long,
+        env = "OAUTH_AUTHORIZE_URL",
+        default_value = "https://auth.atlassian.com/authorize"
+    )]
     pub oauth_authorize_url: String,
     /// Atlassian's token endpoint.
-    #[arg(long, env = "OAUTH_TOKEN_URL", default_value = "https://auth.atlassian.com/oauth/token")]
+    #[arg(
+        long,
+        env = "OAUTH_TOKEN_URL",
+        default_value = "https://auth.atlassian.com/oauth/token"
+    )]
     pub oauth_token_url: String,
     /// Atlassian's accessible-resources endpoint.
-    #[arg(long, env = "OAUTH_RESOURCES_URL", default_value = "https://api.atlassian.com/oauth/token/accessible-resources")]
+    #[arg(
+        long,
+        env = "OAUTH_RESOURCES_URL",
+        default_value = "https://api.atlassian.com/oauth/token/accessible-resources"
+    )]
     pub oauth_resources_url: String,
     /// Base of OAuth API calls (`{base}/ex/jira/{cloudId}/rest/api/3`).
-    #[arg(long, env = "ATLASSIAN_API_BASE", default_value = "https://api.atlassian.com")]
+    #[arg(
+        long,
+        env = "ATLASSIAN_API_BASE",
+        default_value = "https://api.atlassian.com"
+    )]
     pub atlassian_api_base: String,
     /// OAuth scopes, space-separated (offline_access gives refresh tokens).
-    #[arg(long, env = "OAUTH_SCOPES", default_value = "read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access")]
+    #[arg(
+        long,
+        env = "OAUTH_SCOPES",
+        default_value = "read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access"
+    )]
     pub oauth_scopes: String,
     /// Origins allowed by CORS, comma-separated; empty allows any origin (without cookies).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
@@ -165,9 +190,12 @@ impl Default for Config {
             frontend_url: "http://localhost:3000/".into(),
             oauth_authorize_url: "https://auth.atlassian.com/authorize".into(),
             oauth_token_url: "https://auth.atlassian.com/oauth/token".into(),
-            oauth_resources_url: "https://api.atlassian.com/oauth/token/accessible-resources".into(),
+            oauth_resources_url: "https://api.atlassian.com/oauth/token/accessible-resources"
+                .into(),
             atlassian_api_base: "https://api.atlassian.com".into(),
-            oauth_scopes: "read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access".into(),
+            oauth_scopes:
+                "read:jira-work write:jira-work read:jira-user manage:jira-webhook offline_access"
+                    .into(),
         }
     }
 }
@@ -190,7 +218,11 @@ impl Config {
 
     /// OAuth settings when client id, secret and redirect URL are all set.
     pub fn oauth(&self) -> Option<crate::auth::oauth::OAuthSettings> {
-        match (&self.oauth_client_id, &self.oauth_client_secret, &self.oauth_redirect_url) {
+        match (
+            &self.oauth_client_id,
+            &self.oauth_client_secret,
+            &self.oauth_redirect_url,
+        ) {
             (Some(id), Some(secret), Some(redirect)) => Some(crate::auth::oauth::OAuthSettings {
                 client_id: id.clone(),
                 client_secret: secret.clone(),
@@ -200,33 +232,50 @@ impl Config {
                 api_base: self.atlassian_api_base.clone(),
                 redirect_url: redirect.clone(),
                 frontend_url: self.frontend_url.clone(),
-                scopes: self.oauth_scopes.split_whitespace().map(str::to_string).collect(),
+                scopes: self
+                    .oauth_scopes
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect(),
             }),
             _ => None,
         }
     }
 
     pub fn limits(&self) -> QueryLimits {
-        QueryLimits { max_depth: self.max_query_depth, max_complexity: self.max_query_complexity }
+        QueryLimits {
+            max_depth: self.max_query_depth,
+            max_complexity: self.max_query_complexity,
+        }
     }
 
     /// Checks combinations clap cannot: the service account is all three values or none.
     pub fn validate(&self) -> anyhow::Result<()> {
-        let set = [self.jira_base_url.is_some(), self.jira_email.is_some(), self.jira_api_token.is_some()];
+        let set = [
+            self.jira_base_url.is_some(),
+            self.jira_email.is_some(),
+            self.jira_api_token.is_some(),
+        ];
         if set.iter().any(|s| *s) && !set.iter().all(|s| *s) {
-            anyhow::bail!("JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN go together: set all three or none");
+            anyhow::bail!(
+                "JIRA_BASE_URL, JIRA_EMAIL and JIRA_API_TOKEN go together: set all three or none"
+            );
         }
         if let Some(url) = &self.jira_base_url {
-            crate::jira::site_base(url).map_err(|e| anyhow::anyhow!("JIRA_BASE_URL is not a URL: {e}"))?;
+            crate::jira::site_base(url)
+                .map_err(|e| anyhow::anyhow!("JIRA_BASE_URL is not a URL: {e}"))?;
         }
         match (&self.jwt_secret, &self.encryption_key) {
-            (Some(_), None) | (None, Some(_)) => anyhow::bail!("JWT_SECRET and ENCRYPTION_KEY go together: set both to enable logins"),
+            (Some(_), None) | (None, Some(_)) => anyhow::bail!(
+                "JWT_SECRET and ENCRYPTION_KEY go together: set both to enable logins"
+            ),
             (Some(secret), Some(key)) => {
                 use secrecy::ExposeSecret;
                 if secret.expose_secret().len() < 32 {
                     anyhow::bail!("JWT_SECRET must be at least 32 bytes");
                 }
-                crate::store::crypto::Sealer::from_base64(key.expose_secret()).map_err(|e| anyhow::anyhow!("ENCRYPTION_KEY: {e}"))?;
+                crate::store::crypto::Sealer::from_base64(key.expose_secret())
+                    .map_err(|e| anyhow::anyhow!("ENCRYPTION_KEY: {e}"))?;
             }
             (None, None) => {}
         }

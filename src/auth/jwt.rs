@@ -45,13 +45,23 @@ impl JwtKeys {
 
     pub fn issue(&self, user_id: &str) -> String {
         let now = chrono::Utc::now().timestamp();
-        let claims = Claims { sub: user_id.to_string(), iss: self.issuer.clone(), aud: self.audience.clone(), iat: now, nbf: now, exp: now + self.ttl_secs };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
+        let claims = Claims {
+            sub: user_id.to_string(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            iat: now,
+            nbf: now,
+            exp: now + self.ttl_secs,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .unwrap_or_default()
     }
 
     /// The claims of a valid token; `None` for anything else (never says why to the client).
     pub fn verify(&self, token: &str) -> Option<Claims> {
-        jsonwebtoken::decode::<Claims>(token.trim(), &self.decoding, &self.validation).ok().map(|data| data.claims)
+        jsonwebtoken::decode::<Claims>(token.trim(), &self.decoding, &self.validation)
+            .ok()
+            .map(|data| data.claims)
     }
 }
 
@@ -62,7 +72,12 @@ mod tests {
     use super::*;
 
     fn keys() -> JwtKeys {
-        JwtKeys::new(b"test-secret-test-secret-test-secret", "jira-gateway", "jira-gateway-clients", 900)
+        JwtKeys::new(
+            b"test-secret-test-secret-test-secret",
+            "jira-gateway",
+            "jira-gateway-clients",
+            900,
+        )
     }
 
     fn b64(value: &serde_json::Value) -> String {
@@ -82,18 +97,39 @@ mod tests {
         let keys = keys();
         let now = chrono::Utc::now().timestamp();
         let claims = serde_json::json!({ "sub": "user-1", "iss": "jira-gateway", "aud": "jira-gateway-clients", "iat": now, "nbf": now, "exp": now + 900 });
-        let none = format!("{}.{}.", b64(&serde_json::json!({ "alg": "none", "typ": "JWT" })), b64(&claims));
+        let none = format!(
+            "{}.{}.",
+            b64(&serde_json::json!({ "alg": "none", "typ": "JWT" })),
+            b64(&claims)
+        );
         assert!(keys.verify(&none).is_none());
         let token = keys.issue("user-1");
         let mut parts: Vec<&str> = token.split('.').collect();
-        let forged = b64(&serde_json::json!({ "sub": "admin", "iss": "jira-gateway", "aud": "jira-gateway-clients", "iat": now, "nbf": now, "exp": now + 900 }));
+        let forged = b64(
+            &serde_json::json!({ "sub": "admin", "iss": "jira-gateway", "aud": "jira-gateway-clients", "iat": now, "nbf": now, "exp": now + 900 }),
+        );
         parts[1] = &forged;
         assert!(keys.verify(&parts.join(".")).is_none());
-        let expired = JwtKeys::new(b"test-secret-test-secret-test-secret", "jira-gateway", "jira-gateway-clients", -60);
+        let expired = JwtKeys::new(
+            b"test-secret-test-secret-test-secret",
+            "jira-gateway",
+            "jira-gateway-clients",
+            -60,
+        );
         assert!(keys.verify(&expired.issue("user-1")).is_none());
-        let other_audience = JwtKeys::new(b"test-secret-test-secret-test-secret", "jira-gateway", "someone-else", 900);
+        let other_audience = JwtKeys::new(
+            b"test-secret-test-secret-test-secret",
+            "jira-gateway",
+            "someone-else",
+            900,
+        );
         assert!(keys.verify(&other_audience.issue("user-1")).is_none());
-        let other_key = JwtKeys::new(b"another-secret-another-secret-xx", "jira-gateway", "jira-gateway-clients", 900);
+        let other_key = JwtKeys::new(
+            b"another-secret-another-secret-xx",
+            "jira-gateway",
+            "jira-gateway-clients",
+            900,
+        );
         assert!(keys.verify(&other_key.issue("user-1")).is_none());
         assert!(keys.verify("garbage").is_none());
     }
@@ -102,8 +138,20 @@ mod tests {
     fn tokens_not_yet_valid_are_refused() {
         let keys = keys();
         let now = chrono::Utc::now().timestamp();
-        let claims = Claims { sub: "u".into(), iss: "jira-gateway".into(), aud: "jira-gateway-clients".into(), iat: now, nbf: now + 3600, exp: now + 7200 };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(b"test-secret-test-secret-test-secret")).expect("encode");
+        let claims = Claims {
+            sub: "u".into(),
+            iss: "jira-gateway".into(),
+            aud: "jira-gateway-clients".into(),
+            iat: now,
+            nbf: now + 3600,
+            exp: now + 7200,
+        };
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"test-secret-test-secret-test-secret"),
+        )
+        .expect("encode");
         assert!(keys.verify(&token).is_none());
     }
 }

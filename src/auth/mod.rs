@@ -30,8 +30,15 @@ use crate::store::{AuthKind, ConnectionRow, Store};
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Credentials {
-    ApiToken { email: String, api_token: String },
-    OAuth { access_token: String, refresh_token: Option<String>, expires_at: i64 },
+    ApiToken {
+        email: String,
+        api_token: String,
+    },
+    OAuth {
+        access_token: String,
+        refresh_token: Option<String>,
+        expires_at: i64,
+    },
 }
 
 impl std::fmt::Debug for Credentials {
@@ -68,12 +75,25 @@ impl Identity {
         allowed_sites: Vec<String>,
         oauth: Option<oauth::OAuth>,
     ) -> Self {
-        Identity { store, sealer, jwt, http, client_config, allowed_sites, oauth, budgets: Mutex::new(HashMap::new()) }
+        Identity {
+            store,
+            sealer,
+            jwt,
+            http,
+            client_config,
+            allowed_sites,
+            oauth,
+            budgets: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The per-site budget for `site_url`, created on first use.
     pub fn budget(&self, site_url: &str) -> Arc<SiteBudget> {
-        self.budgets.lock().entry(site_url.to_string()).or_insert_with(|| Arc::new(SiteBudget::new(self.client_config.budget_limits()))).clone()
+        self.budgets
+            .lock()
+            .entry(site_url.to_string())
+            .or_insert_with(|| Arc::new(SiteBudget::new(self.client_config.budget_limits())))
+            .clone()
     }
 
     /// Whether logins may name this site: its host must end with an allowed suffix.
@@ -81,7 +101,10 @@ impl Identity {
         let host = site.host_str().unwrap_or("");
         self.allowed_sites.iter().any(|suffix| {
             let suffix = suffix.trim();
-            !suffix.is_empty() && (host == suffix.trim_start_matches('.') || host.ends_with(suffix) || suffix == "*")
+            !suffix.is_empty()
+                && (host == suffix.trim_start_matches('.')
+                    || host.ends_with(suffix)
+                    || suffix == "*")
         })
     }
 
@@ -105,37 +128,70 @@ impl Identity {
         }
         let (base, auth) = match connection.auth_kind {
             AuthKind::ApiToken => match self.open(&connection.sealed_credentials)? {
-                Credentials::ApiToken { email, api_token } => {
-                    (crate::jira::site_base(&connection.site_url).map_err(|_| GqlError::Internal)?, JiraAuth::basic(email, api_token))
-                }
+                Credentials::ApiToken { email, api_token } => (
+                    crate::jira::site_base(&connection.site_url).map_err(|_| GqlError::Internal)?,
+                    JiraAuth::basic(email, api_token),
+                ),
                 Credentials::OAuth { .. } => return Err(GqlError::Internal),
             },
             AuthKind::OAuth => {
-                let oauth = self.oauth.as_ref().ok_or_else(|| reconnect_needed(&connection.site_url))?;
-                let Credentials::OAuth { access_token, .. } = oauth.fresh(self, connection).await? else { return Err(GqlError::Internal) };
-                let api = url::Url::parse(&oauth.settings.api_base).map_err(|_| GqlError::Internal)?;
+                let oauth = self
+                    .oauth
+                    .as_ref()
+                    .ok_or_else(|| reconnect_needed(&connection.site_url))?;
+                let Credentials::OAuth { access_token, .. } = oauth.fresh(self, connection).await?
+                else {
+                    return Err(GqlError::Internal);
+                };
+                let api =
+                    url::Url::parse(&oauth.settings.api_base).map_err(|_| GqlError::Internal)?;
                 let cloud_id = connection.cloud_id.as_deref().ok_or(GqlError::Internal)?;
-                (crate::jira::oauth_base(&api, cloud_id).map_err(|_| GqlError::Internal)?, JiraAuth::bearer(access_token))
+                (
+                    crate::jira::oauth_base(&api, cloud_id).map_err(|_| GqlError::Internal)?,
+                    JiraAuth::bearer(access_token),
+                )
             }
         };
-        Ok(JiraClient::new(self.http.clone(), base, auth, self.client_config.clone(), self.budget(&connection.site_url)))
+        Ok(JiraClient::new(
+            self.http.clone(),
+            base,
+            auth,
+            self.client_config.clone(),
+            self.budget(&connection.site_url),
+        ))
     }
 
     /// The caller's connection to `site` (a site URL, name or cloud id), or the first one,
     /// with all of the caller's sites.
-    pub async fn connection(&self, user_id: &str, site: Option<&str>) -> Result<(ConnectionRow, Vec<crate::graphql::context::SiteInfo>), GqlError> {
-        let connections = self.store.list_connections(user_id).await.map_err(internal)?;
+    pub async fn connection(
+        &self,
+        user_id: &str,
+        site: Option<&str>,
+    ) -> Result<(ConnectionRow, Vec<crate::graphql::context::SiteInfo>), GqlError> {
+        let connections = self
+            .store
+            .list_connections(user_id)
+            .await
+            .map_err(internal)?;
         let chosen = match site.map(str::trim).filter(|s| !s.is_empty()) {
             None => connections.first().cloned(),
             Some(site) => {
                 let wanted = site.trim_end_matches('/');
                 connections
                     .iter()
-                    .find(|c| c.site_url.trim_end_matches('/').eq_ignore_ascii_case(wanted) || c.site_name == site || c.cloud_id.as_deref() == Some(site))
+                    .find(|c| {
+                        c.site_url
+                            .trim_end_matches('/')
+                            .eq_ignore_ascii_case(wanted)
+                            || c.site_name == site
+                            || c.cloud_id.as_deref() == Some(site)
+                    })
                     .cloned()
             }
         };
-        let chosen = chosen.ok_or_else(|| GqlError::Forbidden("You have no connection to that Jira site.".into()))?;
+        let chosen = chosen.ok_or_else(|| {
+            GqlError::Forbidden("You have no connection to that Jira site.".into())
+        })?;
         let sites = connections
             .iter()
             .map(|c| crate::graphql::context::SiteInfo {
@@ -152,7 +208,9 @@ impl Identity {
 
 /// `UNAUTHENTICATED` telling the client to send the user through login again.
 pub fn reconnect_needed(site_url: &str) -> GqlError {
-    GqlError::Unauthenticated(format!("The connection to {site_url} has expired or was revoked in Jira: log in again to reconnect it."))
+    GqlError::Unauthenticated(format!(
+        "The connection to {site_url} has expired or was revoked in Jira: log in again to reconnect it."
+    ))
 }
 
 fn internal(error: crate::store::StoreError) -> GqlError {

@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
+    EndpointSet, RedirectUrl, RefreshToken, RequestTokenError, Scope, TokenResponse, TokenUrl,
 };
 use parking_lot::Mutex;
 use secrecy::{ExposeSecret, SecretString};
@@ -54,8 +54,15 @@ pub struct OAuth {
 
 impl OAuth {
     pub fn new(settings: OAuthSettings) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(std::time::Duration::from_secs(30)).build()?;
-        let oauth = OAuth { settings, http, locks: Mutex::new(HashMap::new()) };
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
+            .build()?;
+        let oauth = OAuth {
+            settings,
+            http,
+            locks: Mutex::new(HashMap::new()),
+        };
         oauth.client()?;
         Ok(oauth)
     }
@@ -63,7 +70,9 @@ impl OAuth {
     fn client(&self) -> anyhow::Result<Client> {
         let s = &self.settings;
         Ok(BasicClient::new(ClientId::new(s.client_id.clone()))
-            .set_client_secret(ClientSecret::new(s.client_secret.expose_secret().to_string()))
+            .set_client_secret(ClientSecret::new(
+                s.client_secret.expose_secret().to_string(),
+            ))
             .set_auth_uri(AuthUrl::new(s.authorize_url.clone())?)
             .set_token_uri(TokenUrl::new(s.token_url.clone())?)
             .set_redirect_uri(RedirectUrl::new(s.redirect_url.clone())?)
@@ -87,41 +96,79 @@ impl OAuth {
     /// Exchanges a code for Jira tokens.
     pub async fn exchange(&self, code: &str) -> Result<Credentials, GqlError> {
         let client = self.client().map_err(|_| GqlError::Internal)?;
-        let token = client.exchange_code(AuthorizationCode::new(code.to_string())).request_async(&self.http).await.map_err(|error| {
-            tracing::warn!(error = describe(&error), "OAuth code exchange failed");
-            GqlError::Unauthenticated("Atlassian refused the login; start it again.".into())
-        })?;
+        let token = client
+            .exchange_code(AuthorizationCode::new(code.to_string()))
+            .request_async(&self.http)
+            .await
+            .map_err(|error| {
+                tracing::warn!(error = describe(&error), "OAuth code exchange failed");
+                GqlError::Unauthenticated("Atlassian refused the login; start it again.".into())
+            })?;
         Ok(credentials(&token))
     }
 
     /// The sites the token may reach: `(cloud id, url, name)`.
-    pub async fn resources(&self, access_token: &str) -> Result<Vec<(String, String, String)>, GqlError> {
+    pub async fn resources(
+        &self,
+        access_token: &str,
+    ) -> Result<Vec<(String, String, String)>, GqlError> {
         #[derive(serde::Deserialize)]
         struct Resource {
             id: String,
             url: String,
             name: Option<String>,
         }
-        let response = self.http.get(&self.settings.resources_url).bearer_auth(access_token).send().await.map_err(|_| GqlError::UpstreamUnavailable("Atlassian could not be reached.".into()))?;
+        let response = self
+            .http
+            .get(&self.settings.resources_url)
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .map_err(|_| GqlError::UpstreamUnavailable("Atlassian could not be reached.".into()))?;
         if !response.status().is_success() {
-            return Err(GqlError::Unauthenticated("Atlassian refused the new token.".into()));
+            return Err(GqlError::Unauthenticated(
+                "Atlassian refused the new token.".into(),
+            ));
         }
         let resources: Vec<Resource> = response.json().await.map_err(|_| GqlError::Internal)?;
-        Ok(resources.into_iter().map(|r| (r.id, r.url.trim_end_matches('/').to_string(), r.name.unwrap_or_default())).collect())
+        Ok(resources
+            .into_iter()
+            .map(|r| {
+                (
+                    r.id,
+                    r.url.trim_end_matches('/').to_string(),
+                    r.name.unwrap_or_default(),
+                )
+            })
+            .collect())
     }
 
     /// Fresh credentials for `connection`: its stored ones when still valid, otherwise one
     /// refresh for all concurrent callers, stored before it is used.
-    pub async fn fresh(&self, identity: &Identity, connection: &ConnectionRow) -> Result<Credentials, GqlError> {
+    pub async fn fresh(
+        &self,
+        identity: &Identity,
+        connection: &ConnectionRow,
+    ) -> Result<Credentials, GqlError> {
         let current = identity.open(&connection.sealed_credentials)?;
         if !expiring(&current) {
             return Ok(current);
         }
         // One Atlassian grant serves all of a user's OAuth sites: lock per user.
-        let lock = self.locks.lock().entry(connection.user_id.clone()).or_default().clone();
+        let lock = self
+            .locks
+            .lock()
+            .entry(connection.user_id.clone())
+            .or_default()
+            .clone();
         let _guard = lock.lock().await;
         // Someone may have refreshed while we waited (this replica or another).
-        let latest = identity.store.get_connection(&connection.id).await.map_err(|_| GqlError::Internal)?.ok_or_else(|| reconnect_needed(&connection.site_url))?;
+        let latest = identity
+            .store
+            .get_connection(&connection.id)
+            .await
+            .map_err(|_| GqlError::Internal)?
+            .ok_or_else(|| reconnect_needed(&connection.site_url))?;
         if latest.needs_reconnect {
             return Err(reconnect_needed(&latest.site_url));
         }
@@ -129,48 +176,97 @@ impl OAuth {
         if !expiring(&stored) {
             return Ok(stored);
         }
-        let Credentials::OAuth { refresh_token: Some(refresh), .. } = stored else {
-            identity.store.mark_reconnect(&latest.id).await.map_err(|_| GqlError::Internal)?;
+        let Credentials::OAuth {
+            refresh_token: Some(refresh),
+            ..
+        } = stored
+        else {
+            identity
+                .store
+                .mark_reconnect(&latest.id)
+                .await
+                .map_err(|_| GqlError::Internal)?;
             return Err(reconnect_needed(&latest.site_url));
         };
         let client = self.client().map_err(|_| GqlError::Internal)?;
-        match client.exchange_refresh_token(&RefreshToken::new(refresh)).request_async(&self.http).await {
+        match client
+            .exchange_refresh_token(&RefreshToken::new(refresh))
+            .request_async(&self.http)
+            .await
+        {
             Ok(token) => {
                 let fresh = credentials(&token);
                 let sealed = identity.seal(&fresh);
                 // Store first: if this process dies now, the rotated refresh token is not lost.
-                if !identity.store.update_credentials(&latest.id, latest.credentials_version, &sealed).await.map_err(|_| GqlError::Internal)? {
+                if !identity
+                    .store
+                    .update_credentials(&latest.id, latest.credentials_version, &sealed)
+                    .await
+                    .map_err(|_| GqlError::Internal)?
+                {
                     // Another replica refreshed first: use what it stored.
-                    let winner = identity.store.get_connection(&latest.id).await.map_err(|_| GqlError::Internal)?.ok_or(GqlError::Internal)?;
+                    let winner = identity
+                        .store
+                        .get_connection(&latest.id)
+                        .await
+                        .map_err(|_| GqlError::Internal)?
+                        .ok_or(GqlError::Internal)?;
                     return identity.open(&winner.sealed_credentials);
                 }
                 // The same grant backs the user's other OAuth sites: they get the rotated tokens too.
-                let others = identity.store.list_connections(&latest.user_id).await.map_err(|_| GqlError::Internal)?;
-                for other in others.iter().filter(|c| c.id != latest.id && c.auth_kind == crate::store::AuthKind::OAuth) {
-                    let _ = identity.store.update_credentials(&other.id, other.credentials_version, &sealed).await;
+                let others = identity
+                    .store
+                    .list_connections(&latest.user_id)
+                    .await
+                    .map_err(|_| GqlError::Internal)?;
+                for other in others
+                    .iter()
+                    .filter(|c| c.id != latest.id && c.auth_kind == crate::store::AuthKind::OAuth)
+                {
+                    let _ = identity
+                        .store
+                        .update_credentials(&other.id, other.credentials_version, &sealed)
+                        .await;
                 }
                 tracing::info!(connection.id = %latest.id, "refreshed Jira OAuth tokens");
                 Ok(fresh)
             }
-            Err(RequestTokenError::ServerResponse(response)) if *response.error() == BasicErrorResponseType::InvalidGrant => {
+            Err(RequestTokenError::ServerResponse(response))
+                if *response.error() == BasicErrorResponseType::InvalidGrant =>
+            {
                 tracing::warn!(connection.id = %latest.id, "Atlassian refused the refresh token: reconnect needed");
-                identity.store.mark_reconnect(&latest.id).await.map_err(|_| GqlError::Internal)?;
+                identity
+                    .store
+                    .mark_reconnect(&latest.id)
+                    .await
+                    .map_err(|_| GqlError::Internal)?;
                 Err(reconnect_needed(&latest.site_url))
             }
             Err(error) => {
-                tracing::warn!(error = describe(&error), "refreshing Jira OAuth tokens failed");
-                Err(GqlError::UpstreamUnavailable("Atlassian could not refresh the Jira token; try again.".into()))
+                tracing::warn!(
+                    error = describe(&error),
+                    "refreshing Jira OAuth tokens failed"
+                );
+                Err(GqlError::UpstreamUnavailable(
+                    "Atlassian could not refresh the Jira token; try again.".into(),
+                ))
             }
         }
     }
 }
 
 /// What went wrong, without anything from the response body (which may hold tokens).
-fn describe<RE: std::error::Error + 'static>(error: &RequestTokenError<RE, oauth2::basic::BasicErrorResponse>) -> String {
+fn describe<RE: std::error::Error + 'static>(
+    error: &RequestTokenError<RE, oauth2::basic::BasicErrorResponse>,
+) -> String {
     match error {
-        RequestTokenError::ServerResponse(response) => format!("authorization server answered {}", response.error()),
+        RequestTokenError::ServerResponse(response) => {
+            format!("authorization server answered {}", response.error())
+        }
         RequestTokenError::Request(_) => "the authorization server could not be reached".into(),
-        RequestTokenError::Parse(..) => "the authorization server's answer could not be read".into(),
+        RequestTokenError::Parse(..) => {
+            "the authorization server's answer could not be read".into()
+        }
         RequestTokenError::Other(_) => "unexpected answer from the authorization server".into(),
     }
 }
@@ -180,7 +276,9 @@ fn expiring(credentials: &Credentials) -> bool {
 }
 
 fn credentials(token: &oauth2::basic::BasicTokenResponse) -> Credentials {
-    let expires_in = token.expires_in().map_or(3600, |d| i64::try_from(d.as_secs()).unwrap_or(3600));
+    let expires_in = token
+        .expires_in()
+        .map_or(3600, |d| i64::try_from(d.as_secs()).unwrap_or(3600));
     Credentials::OAuth {
         access_token: token.access_token().secret().clone(),
         refresh_token: token.refresh_token().map(|r| r.secret().clone()),

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 
 use super::error::GqlError;
 use super::loaders::{ChangelogLoader, CommentLoader, IssueLoader, TransitionLoader, UserLoader};
@@ -57,32 +57,66 @@ impl RequestContext {
 
     /// Like [`RequestContext::new`], for a logged-in caller: root fields may name another of
     /// the caller's sites with their `site` argument.
-    pub fn for_user(jira: JiraClient, max_page_size: usize, sites: Vec<SiteInfo>, identity: Arc<crate::auth::Identity>, user_id: String) -> Arc<Self> {
+    pub fn for_user(
+        jira: JiraClient,
+        max_page_size: usize,
+        sites: Vec<SiteInfo>,
+        identity: Arc<crate::auth::Identity>,
+        user_id: String,
+    ) -> Arc<Self> {
         let mut context = Self::build(jira, max_page_size, sites);
-        context.other_sites = Some(OtherSites { identity, user_id, built: tokio::sync::Mutex::new(std::collections::HashMap::new()) });
+        context.other_sites = Some(OtherSites {
+            identity,
+            user_id,
+            built: tokio::sync::Mutex::new(std::collections::HashMap::new()),
+        });
         Arc::new(context)
     }
 
     /// The context for `site` (a URL, name or cloud id of one of the caller's sites), or this
     /// one when `site` is absent or is the current site. A site the caller has not connected
     /// is `FORBIDDEN`.
-    pub async fn for_site(self: &Arc<Self>, site: Option<&str>) -> Result<Arc<RequestContext>, GqlError> {
-        let Some(site) = site.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(self.clone()) };
+    pub async fn for_site(
+        self: &Arc<Self>,
+        site: Option<&str>,
+    ) -> Result<Arc<RequestContext>, GqlError> {
+        let Some(site) = site.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(self.clone());
+        };
         let wanted = site.trim_end_matches('/');
-        let is_current = |s: &SiteInfo| s.current && (s.url.trim_end_matches('/').eq_ignore_ascii_case(wanted) || s.name == site || s.cloud_id.as_deref() == Some(site));
+        let is_current = |s: &SiteInfo| {
+            s.current
+                && (s.url.trim_end_matches('/').eq_ignore_ascii_case(wanted)
+                    || s.name == site
+                    || s.cloud_id.as_deref() == Some(site))
+        };
         if self.sites.iter().any(is_current) {
             return Ok(self.clone());
         }
         let Some(other) = &self.other_sites else {
             // The service account has one site.
-            let own = self.jira.base_url().as_str().trim_end_matches('/').to_string();
-            return if own.eq_ignore_ascii_case(wanted) { Ok(self.clone()) } else { Err(GqlError::Forbidden("You have no connection to that Jira site.".into())) };
+            let own = self
+                .jira
+                .base_url()
+                .as_str()
+                .trim_end_matches('/')
+                .to_string();
+            return if own.eq_ignore_ascii_case(wanted) {
+                Ok(self.clone())
+            } else {
+                Err(GqlError::Forbidden(
+                    "You have no connection to that Jira site.".into(),
+                ))
+            };
         };
         let mut built = other.built.lock().await;
         if let Some(context) = built.get(wanted) {
             return Ok(context.clone());
         }
-        let (connection, sites) = other.identity.connection(&other.user_id, Some(site)).await?;
+        let (connection, sites) = other
+            .identity
+            .connection(&other.user_id, Some(site))
+            .await?;
         let jira = other.identity.client_for(&connection).await?;
         let context = Arc::new(Self::build(jira, self.max_page_size, sites));
         built.insert(wanted.to_string(), context.clone());
@@ -96,11 +130,31 @@ impl RequestContext {
 
     fn build(jira: JiraClient, max_page_size: usize, sites: Vec<SiteInfo>) -> Self {
         RequestContext {
-            issues: DataLoader::with_cache(IssueLoader { jira: jira.clone() }, tokio::spawn, HashMapCache::default()),
-            comments: DataLoader::with_cache(CommentLoader { jira: jira.clone() }, tokio::spawn, HashMapCache::default()),
-            changelogs: DataLoader::with_cache(ChangelogLoader { jira: jira.clone() }, tokio::spawn, HashMapCache::default()),
-            transitions: DataLoader::with_cache(TransitionLoader { jira: jira.clone() }, tokio::spawn, HashMapCache::default()),
-            users: DataLoader::with_cache(UserLoader { jira: jira.clone() }, tokio::spawn, HashMapCache::default()),
+            issues: DataLoader::with_cache(
+                IssueLoader { jira: jira.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            comments: DataLoader::with_cache(
+                CommentLoader { jira: jira.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            changelogs: DataLoader::with_cache(
+                ChangelogLoader { jira: jira.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            transitions: DataLoader::with_cache(
+                TransitionLoader { jira: jira.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            users: DataLoader::with_cache(
+                UserLoader { jira: jira.clone() },
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
             jira,
             max_page_size,
             fields: tokio::sync::OnceCell::new(),
@@ -120,7 +174,10 @@ impl RequestContext {
 }
 
 /// The context a root field acts with: the request's, or the one for its `site` argument.
-pub async fn site_request(ctx: &Context<'_>, site: Option<&str>) -> Result<Arc<RequestContext>, GqlError> {
+pub async fn site_request(
+    ctx: &Context<'_>,
+    site: Option<&str>,
+) -> Result<Arc<RequestContext>, GqlError> {
     request(ctx)?.for_site(site).await
 }
 

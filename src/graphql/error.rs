@@ -64,7 +64,10 @@ impl GqlError {
             | GqlError::QueryTooComplex(m) => m.clone(),
             GqlError::NotFound { kind, key } => format!("{kind} `{key}` not found"),
             GqlError::RateLimited { retry_after } => {
-                format!("Jira is rate limiting requests; retry after {} s", retry_after.map_or(1, |d| d.as_secs().max(1)))
+                format!(
+                    "Jira is rate limiting requests; retry after {} s",
+                    retry_after.map_or(1, |d| d.as_secs().max(1))
+                )
             }
             GqlError::Internal => "Internal error".into(),
         }
@@ -91,7 +94,11 @@ impl GqlError {
             JiraError::BadRequest { messages, errors } => {
                 let mut all: Vec<String> = messages.clone();
                 all.extend(errors.values().cloned());
-                GqlError::InvalidJql(if all.is_empty() { "Jira rejected the JQL query.".into() } else { all.join(" ") })
+                GqlError::InvalidJql(if all.is_empty() {
+                    "Jira rejected the JQL query.".into()
+                } else {
+                    all.join(" ")
+                })
             }
             other => GqlError::from(other),
         }
@@ -103,20 +110,48 @@ impl From<&JiraError> for GqlError {
         match error {
             JiraError::BadRequest { messages, errors } => {
                 let mut all: Vec<String> = messages.clone();
-                all.extend(errors.iter().map(|(field, message)| format!("{field}: {message}")));
-                GqlError::BadUserInput(if all.is_empty() { "Jira rejected the request.".into() } else { all.join(" ") })
+                all.extend(
+                    errors
+                        .iter()
+                        .map(|(field, message)| format!("{field}: {message}")),
+                );
+                GqlError::BadUserInput(if all.is_empty() {
+                    "Jira rejected the request.".into()
+                } else {
+                    all.join(" ")
+                })
             }
-            JiraError::Unauthorized => GqlError::Unauthenticated("Jira did not accept the credentials.".into()),
-            JiraError::Forbidden { messages } => {
-                GqlError::Forbidden(messages.first().cloned().unwrap_or_else(|| "Jira denied access.".into()))
+            JiraError::Unauthorized => {
+                GqlError::Unauthenticated("Jira did not accept the credentials.".into())
             }
-            JiraError::NotFound { .. } => GqlError::NotFound { kind: "resource", key: String::new() },
-            JiraError::Conflict => GqlError::Conflict("Jira reported a conflicting update; reload and retry.".into()),
-            JiraError::PayloadTooLarge => GqlError::BadUserInput("Jira refused the request as too large.".into()),
-            JiraError::RateLimited { retry_after, .. } => GqlError::RateLimited { retry_after: *retry_after },
-            JiraError::Upstream { status } => GqlError::UpstreamUnavailable(format!("Jira answered with status {status}.")),
-            JiraError::Timeout => GqlError::UpstreamUnavailable("Jira did not answer in time.".into()),
-            JiraError::Transport(_) => GqlError::UpstreamUnavailable("Jira could not be reached.".into()),
+            JiraError::Forbidden { messages } => GqlError::Forbidden(
+                messages
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "Jira denied access.".into()),
+            ),
+            JiraError::NotFound { .. } => GqlError::NotFound {
+                kind: "resource",
+                key: String::new(),
+            },
+            JiraError::Conflict => {
+                GqlError::Conflict("Jira reported a conflicting update; reload and retry.".into())
+            }
+            JiraError::PayloadTooLarge => {
+                GqlError::BadUserInput("Jira refused the request as too large.".into())
+            }
+            JiraError::RateLimited { retry_after, .. } => GqlError::RateLimited {
+                retry_after: *retry_after,
+            },
+            JiraError::Upstream { status } => {
+                GqlError::UpstreamUnavailable(format!("Jira answered with status {status}."))
+            }
+            JiraError::Timeout => {
+                GqlError::UpstreamUnavailable("Jira did not answer in time.".into())
+            }
+            JiraError::Transport(_) => {
+                GqlError::UpstreamUnavailable("Jira could not be reached.".into())
+            }
             JiraError::Gone { .. } | JiraError::Decode(_) => {
                 tracing::error!(error = %error, "unexpected answer from Jira");
                 GqlError::Internal

@@ -74,7 +74,14 @@ pub struct IssueOrder {
 }
 
 fn values(list: &Option<Vec<String>>) -> Option<Vec<&str>> {
-    list.as_ref().map(|l| l.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>()).filter(|l| !l.is_empty())
+    list.as_ref()
+        .map(|l| {
+            l.iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .filter(|l| !l.is_empty())
 }
 
 fn dates(mut builder: JqlBuilder, field: JqlField, range: &Option<DateRange>) -> JqlBuilder {
@@ -98,7 +105,11 @@ fn dates(mut builder: JqlBuilder, field: JqlField, range: &Option<DateRange>) ->
 fn people(builder: JqlBuilder, field: JqlField, ids: &[&str]) -> JqlBuilder {
     let me = ids.iter().any(|id| id.eq_ignore_ascii_case("me"));
     let unassigned = ids.iter().any(|id| id.eq_ignore_ascii_case("unassigned"));
-    let accounts: Vec<&str> = ids.iter().copied().filter(|id| !id.eq_ignore_ascii_case("me") && !id.eq_ignore_ascii_case("unassigned")).collect();
+    let accounts: Vec<&str> = ids
+        .iter()
+        .copied()
+        .filter(|id| !id.eq_ignore_ascii_case("me") && !id.eq_ignore_ascii_case("unassigned"))
+        .collect();
     let mut alternatives = Vec::new();
     if me {
         alternatives.push(JqlBuilder::new().is_current_user(field));
@@ -147,7 +158,12 @@ impl IssueFilter {
         if let Some(v) = values(&self.issue_types) {
             builder = builder.in_list(JqlField::IssueType, v);
         }
-        if let Some(text) = self.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(text) = self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             builder = builder.contains_text(JqlField::Text, text);
         }
         builder = dates(builder, JqlField::Created, &self.created);
@@ -197,12 +213,20 @@ fn has_order_by(jql: &str) -> bool {
             None => outside.push(c.to_ascii_lowercase()),
         }
     }
-    outside.split_whitespace().collect::<Vec<_>>().windows(2).any(|w| w == ["order", "by"])
+    outside
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|w| w == ["order", "by"])
 }
 
 /// The JQL for `issues(jql, filter, orderBy)`: the caller's JQL (parenthesised) ANDed with the
 /// filter, then the ordering.
-pub fn build_jql(jql: Option<&str>, filter: Option<&IssueFilter>, order_by: &[IssueOrder]) -> Result<String, GqlError> {
+pub fn build_jql(
+    jql: Option<&str>,
+    filter: Option<&IssueFilter>,
+    order_by: &[IssueOrder],
+) -> Result<String, GqlError> {
     let jql = jql.map(str::trim).filter(|j| !j.is_empty());
     let filter_builder = filter.map(|f| f.apply(JqlBuilder::new()));
     let has_filter = filter_builder.as_ref().is_some_and(JqlBuilder::has_clauses);
@@ -251,7 +275,9 @@ fn split_order(built: &str) -> (&str, &str) {
 
 fn order_only(order_by: &[IssueOrder]) -> String {
     // The builder refuses an unbounded query, so give it a clause and keep only the tail.
-    let built = order(JqlBuilder::new().is_not_empty(JqlField::Created), order_by).build().unwrap_or_default();
+    let built = order(JqlBuilder::new().is_not_empty(JqlField::Created), order_by)
+        .build()
+        .unwrap_or_default();
     split_order(&built).1.to_string()
 }
 
@@ -261,24 +287,47 @@ mod tests {
 
     #[test]
     fn hostile_filter_values_stay_inside_their_quotes() {
-        let filter = IssueFilter { project_keys: Some(vec!["x\" OR project = SEC".into()]), labels: Some(vec!["a) OR (b".into()]), ..Default::default() };
+        let filter = IssueFilter {
+            project_keys: Some(vec!["x\" OR project = SEC".into()]),
+            labels: Some(vec!["a) OR (b".into()]),
+            ..Default::default()
+        };
         let jql = build_jql(None, Some(&filter), &[]).expect("builds");
         // A real JQL parser sees two clauses whose values are the hostile strings, unchanged.
         let parsed = crate::sim::jql::parse(&jql).expect("valid JQL");
         let structure = crate::sim::jql::structure(&parsed);
-        let clauses = structure["where"]["clauses"].as_array().expect("an AND of clauses");
+        let clauses = structure["where"]["clauses"]
+            .as_array()
+            .expect("an AND of clauses");
         assert_eq!(clauses.len(), 2, "{structure}");
         assert_eq!(clauses[0]["field"]["name"], "project");
-        assert_eq!(clauses[0]["operand"]["values"][0]["value"], "x\" OR project = SEC");
+        assert_eq!(
+            clauses[0]["operand"]["values"][0]["value"],
+            "x\" OR project = SEC"
+        );
         assert_eq!(clauses[1]["operand"]["values"][0]["value"], "a) OR (b");
     }
 
     #[test]
     fn jql_and_filter_are_combined_with_the_caller_jql_parenthesised() {
-        let filter = IssueFilter { statuses: Some(vec!["Done".into()]), ..Default::default() };
-        let order = [IssueOrder { field: IssueOrderField::Key, direction: OrderDirection::Desc }];
-        let jql = build_jql(Some("project = DEMO OR project = OPS"), Some(&filter), &order).expect("builds");
-        assert!(jql.starts_with("(project = DEMO OR project = OPS) AND "), "{jql}");
+        let filter = IssueFilter {
+            statuses: Some(vec!["Done".into()]),
+            ..Default::default()
+        };
+        let order = [IssueOrder {
+            field: IssueOrderField::Key,
+            direction: OrderDirection::Desc,
+        }];
+        let jql = build_jql(
+            Some("project = DEMO OR project = OPS"),
+            Some(&filter),
+            &order,
+        )
+        .expect("builds");
+        assert!(
+            jql.starts_with("(project = DEMO OR project = OPS) AND "),
+            "{jql}"
+        );
         assert!(jql.ends_with("DESC"), "{jql}");
     }
 

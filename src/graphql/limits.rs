@@ -21,12 +21,18 @@ impl Extension for ErrorCodesExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for error in &mut response.errors {
-            let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
+            let has_code = error
+                .extensions
+                .as_ref()
+                .is_some_and(|e| e.get("code").is_some());
             if has_code {
                 continue;
             }
             let message = error.message.to_ascii_lowercase();
-            let code = if message.contains("too complex") || message.contains("nested too deep") || message.contains("too many") {
+            let code = if message.contains("too complex")
+                || message.contains("nested too deep")
+                || message.contains("too many")
+            {
                 "QUERY_TOO_COMPLEX"
             } else if error.path.is_empty() {
                 // Parse and validation errors have no path.
@@ -34,7 +40,10 @@ impl Extension for ErrorCodesExtension {
             } else {
                 "INTERNAL"
             };
-            error.extensions.get_or_insert_with(ErrorExtensionValues::default).set("code", Value::from(code));
+            error
+                .extensions
+                .get_or_insert_with(ErrorExtensionValues::default)
+                .set("code", Value::from(code));
         }
         response
     }

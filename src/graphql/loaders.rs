@@ -14,7 +14,9 @@ use async_graphql::dataloader::Loader;
 use futures_util::future::try_join_all;
 
 use super::plan::FetchPlan;
-use crate::jira::models::{BulkFetchRequest, Changelog, IssueBean, IssueTransition, PageBean, PageOfComments, User};
+use crate::jira::models::{
+    BulkFetchRequest, Changelog, IssueBean, IssueTransition, PageBean, PageOfComments, User,
+};
 use crate::jira::{JiraClient, JiraError};
 
 /// Jira's bulkfetch limit.
@@ -32,7 +34,10 @@ pub struct IssueKey {
 
 impl IssueKey {
     pub fn new(key: &str, plan: Arc<FetchPlan>) -> Self {
-        IssueKey { key: key.trim().to_ascii_uppercase(), plan }
+        IssueKey {
+            key: key.trim().to_ascii_uppercase(),
+            plan,
+        }
     }
 }
 
@@ -71,7 +76,9 @@ impl Loader<IssueKey> for IssueLoader {
         for (chunk, result) in answers {
             let issues: Vec<Arc<IssueBean>> = result.issues.into_iter().map(Arc::new).collect();
             for wanted in chunk {
-                let found = issues.iter().find(|i| i.key.eq_ignore_ascii_case(&wanted.key) || i.id == wanted.key);
+                let found = issues
+                    .iter()
+                    .find(|i| i.key.eq_ignore_ascii_case(&wanted.key) || i.id == wanted.key);
                 if let Some(issue) = found {
                     out.insert((*wanted).clone(), issue.clone());
                 }
@@ -99,9 +106,16 @@ impl Loader<PageKey> for CommentLoader {
 
     async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
         let calls = keys.iter().map(|k| async move {
-            self.jira.get_comments(&k.issue, k.start_at, k.max_results).await.map(|page| (k.clone(), Arc::new(page)))
+            self.jira
+                .get_comments(&k.issue, k.start_at, k.max_results)
+                .await
+                .map(|page| (k.clone(), Arc::new(page)))
         });
-        Ok(try_join_all(calls).await.map_err(Arc::new)?.into_iter().collect())
+        Ok(try_join_all(calls)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .collect())
     }
 }
 
@@ -115,9 +129,16 @@ impl Loader<PageKey> for ChangelogLoader {
 
     async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
         let calls = keys.iter().map(|k| async move {
-            self.jira.get_changelog(&k.issue, k.start_at, k.max_results).await.map(|page| (k.clone(), Arc::new(page)))
+            self.jira
+                .get_changelog(&k.issue, k.start_at, k.max_results)
+                .await
+                .map(|page| (k.clone(), Arc::new(page)))
         });
-        Ok(try_join_all(calls).await.map_err(Arc::new)?.into_iter().collect())
+        Ok(try_join_all(calls)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .collect())
     }
 }
 
@@ -138,7 +159,12 @@ impl Loader<String> for TransitionLoader {
                 Err(e) => Err(e),
             }
         });
-        Ok(try_join_all(calls).await.map_err(Arc::new)?.into_iter().flatten().collect())
+        Ok(try_join_all(calls)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .flatten()
+            .collect())
     }
 }
 
@@ -151,7 +177,9 @@ impl Loader<String> for UserLoader {
     type Error = Arc<JiraError>;
 
     async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
-        let calls = keys.chunks(USER_BULK_MAX).map(|chunk| async move { self.jira.users_bulk(chunk).await });
+        let calls = keys
+            .chunks(USER_BULK_MAX)
+            .map(|chunk| async move { self.jira.users_bulk(chunk).await });
         let pages = try_join_all(calls).await.map_err(Arc::new)?;
         Ok(pages
             .into_iter()

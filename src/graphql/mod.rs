@@ -29,7 +29,10 @@ pub struct QueryLimits {
 
 impl Default for QueryLimits {
     fn default() -> Self {
-        QueryLimits { max_depth: 16, max_complexity: 20_000 }
+        QueryLimits {
+            max_depth: 16,
+            max_complexity: 20_000,
+        }
     }
 }
 

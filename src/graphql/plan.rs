@@ -66,7 +66,10 @@ impl FetchPlan {
                     }
                 }
                 "customFields" => match string_list_argument(&field, "ids") {
-                    Some(ids) => ids.into_iter().filter(|id| is_field_id(id)).for_each(|id| self.field(&id)),
+                    Some(ids) => ids
+                        .into_iter()
+                        .filter(|id| is_field_id(id))
+                        .for_each(|id| self.field(&id)),
                     None => self.field("*navigable"),
                 },
                 "customField" => {
@@ -102,11 +105,20 @@ impl FetchPlan {
 
 /// Jira field ids are `summary`, `customfield_10030`...: letters, digits, `_`, `-`, `.`.
 fn is_field_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 fn argument<'a>(field: &SelectionField<'a>, name: &str) -> Option<async_graphql::Value> {
-    field.arguments().ok()?.into_iter().find(|(n, _)| n.as_str() == name).map(|(_, v)| v)
+    field
+        .arguments()
+        .ok()?
+        .into_iter()
+        .find(|(n, _)| n.as_str() == name)
+        .map(|(_, v)| v)
 }
 
 fn string_argument(field: &SelectionField<'_>, name: &str) -> Option<String> {

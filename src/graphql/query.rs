@@ -11,4 +11,9 @@ pub use issue::{GroupCount, IssueStats};
 pub use jql::{JqlSuggestion, JqlValidation};
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(issue::IssueQuery, project::ProjectQuery, user::UserQuery, jql::JqlQuery);
+pub struct QueryRoot(
+    issue::IssueQuery,
+    project::ProjectQuery,
+    user::UserQuery,
+    jql::JqlQuery,
+);

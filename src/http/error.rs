@@ -14,13 +14,18 @@ pub struct HttpError {
 
 impl HttpError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        HttpError { status, code, message: message.into() }
+        HttpError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 }
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        let body = json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] });
+        let body =
+            json!({ "errors": [{ "message": self.message, "extensions": { "code": self.code } }] });
         (self.status, axum::Json(body)).into_response()
     }
 }

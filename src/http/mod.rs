@@ -25,11 +25,21 @@ pub fn router(state: Arc<AppState>) -> Router {
     let cors = if config.cors_origins.is_empty() {
         CorsLayer::new().allow_origin(Any)
     } else {
-        let origins: Vec<HeaderValue> = config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o.trim()).ok()).collect();
-        CorsLayer::new().allow_origin(AllowOrigin::list(origins)).allow_credentials(true)
+        let origins: Vec<HeaderValue> = config
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o.trim()).ok())
+            .collect();
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_credentials(true)
     }
     .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-    .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::HeaderName::from_static("x-jira-site")]);
+    .allow_headers([
+        header::AUTHORIZATION,
+        header::CONTENT_TYPE,
+        header::HeaderName::from_static("x-jira-site"),
+    ]);
     let timeout = Duration::from_millis(config.request_timeout_ms);
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
@@ -57,13 +67,20 @@ async fn health() -> axum::Json<serde_json::Value> {
 }
 
 /// Ready when the gateway can act for someone: a service account is configured.
-async fn ready(axum::extract::State(state): axum::extract::State<Arc<AppState>>) -> (StatusCode, axum::Json<serde_json::Value>) {
+async fn ready(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> (StatusCode, axum::Json<serde_json::Value>) {
     if state.service_account.is_some() || state.identity.is_some() {
-        (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ready" })))
+        (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ready" })),
+        )
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(serde_json::json!({ "status": "not ready", "reason": "no Jira credentials configured (JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN)" })),
+            axum::Json(
+                serde_json::json!({ "status": "not ready", "reason": "no Jira credentials configured (JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN)" }),
+            ),
         )
     }
 }

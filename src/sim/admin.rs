@@ -28,7 +28,10 @@ pub fn routes() -> Router<Arc<SimState>> {
     Router::new()
         .route("/requests", get(requests).delete(clear_requests))
         .route("/faults", get(faults).put(set_faults).delete(clear_faults))
-        .route("/webhooks", get(webhooks).post(add_webhook).delete(clear_webhooks))
+        .route(
+            "/webhooks",
+            get(webhooks).post(add_webhook).delete(clear_webhooks),
+        )
         .route("/webhooks/deliveries", get(deliveries))
         .route("/oauth/expire", post(expire_tokens))
         .route("/oauth/revoke", post(revoke_tokens))
@@ -50,7 +53,10 @@ async fn faults(State(state): State<Arc<SimState>>) -> Json<FaultConfig> {
     Json(state.faults.config())
 }
 
-async fn set_faults(State(state): State<Arc<SimState>>, Body(config): Body<FaultConfig>) -> Result<Json<FaultConfig>, ApiError> {
+async fn set_faults(
+    State(state): State<Arc<SimState>>,
+    Body(config): Body<FaultConfig>,
+) -> Result<Json<FaultConfig>, ApiError> {
     config.validate().map_err(ApiError::bad_request)?;
     state.faults.set(config);
     Ok(Json(state.faults.config()))
@@ -69,11 +75,18 @@ async fn webhooks(State(state): State<Arc<SimState>>) -> Json<Value> {
         .map(|r| json!({ "id": r.id, "url": r.url, "events": r.events, "jqlFilter": r.jql_filter, "expirationDate": r.expiration.timestamp_millis() }))
         .collect();
     // Secrets are not echoed.
-    let admin: Vec<Value> = hooks.admin.iter().map(|h| json!({ "url": h.url, "signed": h.secret.is_some(), "events": h.events })).collect();
+    let admin: Vec<Value> = hooks
+        .admin
+        .iter()
+        .map(|h| json!({ "url": h.url, "signed": h.secret.is_some(), "events": h.events }))
+        .collect();
     Json(json!({ "admin": admin, "registered": registered }))
 }
 
-async fn add_webhook(State(state): State<Arc<SimState>>, Body(hook): Body<AdminWebhook>) -> Result<StatusCode, ApiError> {
+async fn add_webhook(
+    State(state): State<Arc<SimState>>,
+    Body(hook): Body<AdminWebhook>,
+) -> Result<StatusCode, ApiError> {
     if !(hook.url.starts_with("http://") || hook.url.starts_with("https://")) {
         return Err(ApiError::bad_request("url must be an http(s) URL"));
     }
@@ -113,6 +126,11 @@ async fn users(State(state): State<Arc<SimState>>) -> Json<Value> {
 
 /// Avatars: a small generated PNG per name.
 async fn avatar(Path(name): Path<String>) -> impl IntoResponse {
-    let salt = name.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
-    ([(header::CONTENT_TYPE, "image/png")], super::seed::png_bytes(salt))
+    let salt = name
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    (
+        [(header::CONTENT_TYPE, "image/png")],
+        super::seed::png_bytes(salt),
+    )
 }

@@ -19,7 +19,11 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError { status, messages: vec![message.into()], errors: BTreeMap::new() }
+        ApiError {
+            status,
+            messages: vec![message.into()],
+            errors: BTreeMap::new(),
+        }
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, message)
@@ -28,10 +32,17 @@ impl ApiError {
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let mut errors = BTreeMap::new();
         errors.insert(field.to_string(), message.into());
-        ApiError { status: StatusCode::BAD_REQUEST, messages: Vec::new(), errors }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            messages: Vec::new(),
+            errors,
+        }
     }
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "Client must be authenticated to access this resource.")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "Client must be authenticated to access this resource.",
+        )
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, message)
@@ -47,7 +58,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(json!({"errorMessages": self.messages, "errors": self.errors}))).into_response()
+        (
+            self.status,
+            axum::Json(json!({"errorMessages": self.messages, "errors": self.errors})),
+        )
+            .into_response()
     }
 }
 

@@ -80,7 +80,9 @@ pub struct FaultConfig {
 impl FaultConfig {
     pub fn validate(&self) -> Result<(), String> {
         let check_rate = |r: &Option<RateLimit>| match r {
-            Some(r) if r.requests_per_second == 0 => Err("requestsPerSecond must be at least 1".to_string()),
+            Some(r) if r.requests_per_second == 0 => {
+                Err("requestsPerSecond must be at least 1".to_string())
+            }
             _ => Ok(()),
         };
         check_rate(&self.rate_limit)?;
@@ -116,7 +118,10 @@ impl Limiter {
     fn new(config: &RateLimit) -> Self {
         let rps = NonZeroU32::new(config.requests_per_second).unwrap_or(NonZeroU32::MIN);
         let burst = config.burst.and_then(NonZeroU32::new).unwrap_or(rps);
-        Limiter { config: config.clone(), limiter: RateLimiter::keyed(Quota::per_second(rps).allow_burst(burst)) }
+        Limiter {
+            config: config.clone(),
+            limiter: RateLimiter::keyed(Quota::per_second(rps).allow_burst(burst)),
+        }
     }
 
     /// `Some(429 answer)` when the bucket for `key` is empty.
@@ -125,8 +130,15 @@ impl Limiter {
             Ok(()) => None,
             Err(not_until) => {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
-                let retry_after = self.config.retry_after_secs.max(wait.as_secs_f64().ceil() as u64);
-                Some(rate_limited(retry_after, self.config.requests_per_second, &self.config.reason))
+                let retry_after = self
+                    .config
+                    .retry_after_secs
+                    .max(wait.as_secs_f64().ceil() as u64);
+                Some(rate_limited(
+                    retry_after,
+                    self.config.requests_per_second,
+                    &self.config.reason,
+                ))
             }
         }
     }
@@ -185,7 +197,13 @@ impl Faults {
     /// Decides delay and answer for a request to `path`.
     pub fn decide(&self, method: &str, path: &str) -> Decision {
         let mut inner = self.0.lock();
-        let Inner { config, global, rules, remaining, rng } = &mut *inner;
+        let Inner {
+            config,
+            global,
+            rules,
+            remaining,
+            rng,
+        } = &mut *inner;
         let mut delay = Duration::from_millis(config.latency_ms);
         if config.jitter_ms > 0 {
             delay += Duration::from_millis(rng.u64(..=config.jitter_ms));
@@ -194,7 +212,11 @@ impl Faults {
             if !rule.path.is_empty() && !path.contains(&rule.path) {
                 continue;
             }
-            if rule.method.as_deref().is_some_and(|m| !m.eq_ignore_ascii_case(method)) {
+            if rule
+                .method
+                .as_deref()
+                .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+            {
                 continue;
             }
             if let Some(left) = remaining.get_mut(&index) {
@@ -217,26 +239,49 @@ impl Faults {
                 } else {
                     server_error(status, rule.retry_after_secs)
                 };
-                return Decision { delay, answer: Some(answer) };
+                return Decision {
+                    delay,
+                    answer: Some(answer),
+                };
             }
             if let Some(limiter) = rules.get(&index) {
                 if let Some(answer) = limiter.check(&format!("{method} {path}")) {
-                    return Decision { delay, answer: Some(answer) };
+                    return Decision {
+                        delay,
+                        answer: Some(answer),
+                    };
                 }
             }
         }
         if let Some(limiter) = global {
-            let key = if limiter.config.per_endpoint { format!("{method} {path}") } else { String::new() };
+            let key = if limiter.config.per_endpoint {
+                format!("{method} {path}")
+            } else {
+                String::new()
+            };
             if let Some(answer) = limiter.check(&key) {
-                return Decision { delay, answer: Some(answer) };
+                return Decision {
+                    delay,
+                    answer: Some(answer),
+                };
             }
         }
         if config.error_rate > 0.0 && rng.f64() < config.error_rate {
-            let statuses = if config.error_statuses.is_empty() { vec![500, 503] } else { config.error_statuses.clone() };
+            let statuses = if config.error_statuses.is_empty() {
+                vec![500, 503]
+            } else {
+                config.error_statuses.clone()
+            };
             let status = statuses[rng.usize(..statuses.len())];
-            return Decision { delay, answer: Some(server_error(status, None)) };
+            return Decision {
+                delay,
+                answer: Some(server_error(status, None)),
+            };
         }
-        Decision { delay, answer: None }
+        Decision {
+            delay,
+            answer: None,
+        }
     }
 }
 
@@ -257,7 +302,10 @@ pub fn rate_limited(retry_after_secs: u64, limit: u32, reason: &str) -> Response
     set("retry-after", retry_after_secs.to_string());
     set("x-ratelimit-limit", limit.to_string());
     set("x-ratelimit-remaining", "0".into());
-    set("x-ratelimit-reset", reset.format("%Y-%m-%dT%H:%MZ").to_string());
+    set(
+        "x-ratelimit-reset",
+        reset.format("%Y-%m-%dT%H:%MZ").to_string(),
+    );
     set("ratelimit-reason", reason.to_string());
     response
 }
@@ -265,7 +313,11 @@ pub fn rate_limited(retry_after_secs: u64, limit: u32, reason: &str) -> Response
 fn server_error(status: u16, retry_after_secs: Option<u64>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let message = status.canonical_reason().unwrap_or("Error").to_string();
-    let mut response = (status, axum::Json(json!({"errorMessages": [message], "errors": {}}))).into_response();
+    let mut response = (
+        status,
+        axum::Json(json!({"errorMessages": [message], "errors": {}})),
+    )
+        .into_response();
     if let Some(secs) = retry_after_secs {
         if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
             response.headers_mut().insert("retry-after", v);
@@ -282,13 +334,23 @@ mod tests {
     fn a_rule_with_times_applies_that_many_times_then_stops() {
         let faults = Faults::new(
             FaultConfig {
-                rules: vec![FaultRule { path: "/search/jql".into(), status: Some(429), times: Some(2), ..Default::default() }],
+                rules: vec![FaultRule {
+                    path: "/search/jql".into(),
+                    status: Some(429),
+                    times: Some(2),
+                    ..Default::default()
+                }],
                 ..Default::default()
             },
             1,
         );
         let statuses: Vec<Option<u16>> = (0..3)
-            .map(|_| faults.decide("POST", "/rest/api/3/search/jql").answer.map(|r| r.status().as_u16()))
+            .map(|_| {
+                faults
+                    .decide("POST", "/rest/api/3/search/jql")
+                    .answer
+                    .map(|r| r.status().as_u16())
+            })
             .collect();
         assert_eq!(statuses, vec![Some(429), Some(429), None]);
         assert!(faults.decide("GET", "/rest/api/3/myself").answer.is_none());
@@ -298,14 +360,23 @@ mod tests {
     fn the_global_rate_limit_answers_429_with_jira_headers_when_the_bucket_is_empty() {
         let faults = Faults::new(
             FaultConfig {
-                rate_limit: Some(RateLimit { requests_per_second: 1, burst: Some(2), retry_after_secs: 3, reason: "jira-burst-based".into(), per_endpoint: false }),
+                rate_limit: Some(RateLimit {
+                    requests_per_second: 1,
+                    burst: Some(2),
+                    retry_after_secs: 3,
+                    reason: "jira-burst-based".into(),
+                    per_endpoint: false,
+                }),
                 ..Default::default()
             },
             1,
         );
         assert!(faults.decide("GET", "/a").answer.is_none());
         assert!(faults.decide("GET", "/b").answer.is_none());
-        let answer = faults.decide("GET", "/c").answer.expect("third request is limited");
+        let answer = faults
+            .decide("GET", "/c")
+            .answer
+            .expect("third request is limited");
         assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(answer.headers()["retry-after"], "3");
         assert_eq!(answer.headers()["ratelimit-reason"], "jira-burst-based");
@@ -314,9 +385,18 @@ mod tests {
 
     #[test]
     fn invalid_configurations_are_refused() {
-        let bad = FaultConfig { error_rate: 2.0, ..Default::default() };
+        let bad = FaultConfig {
+            error_rate: 2.0,
+            ..Default::default()
+        };
         assert!(bad.validate().is_err());
-        let bad_status = FaultConfig { rules: vec![FaultRule { status: Some(1000), ..Default::default() }], ..Default::default() };
+        let bad_status = FaultConfig {
+            rules: vec![FaultRule {
+                status: Some(1000),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
         assert!(bad_status.validate().is_err());
     }
 }

@@ -8,13 +8,31 @@ use std::collections::HashSet;
 use chrono::SecondsFormat;
 use serde_json::{Map, Value, json};
 
-use super::model::{Attachment, Comment, History, Issue, Project, SiteData, Status, Transition, Ts, User};
+use super::model::{
+    Attachment, Comment, History, Issue, Project, SiteData, Status, Transition, Ts, User,
+};
 
 /// System fields in the order Jira lists them. Custom fields follow.
 pub const SYSTEM_FIELDS: &[&str] = &[
-    "summary", "status", "priority", "issuetype", "assignee", "reporter", "creator", "labels", "created",
-    "updated", "duedate", "resolution", "resolutiondate", "project", "parent", "subtasks", "description",
-    "comment", "attachment",
+    "summary",
+    "status",
+    "priority",
+    "issuetype",
+    "assignee",
+    "reporter",
+    "creator",
+    "labels",
+    "created",
+    "updated",
+    "duedate",
+    "resolution",
+    "resolutiondate",
+    "project",
+    "parent",
+    "subtasks",
+    "description",
+    "comment",
+    "attachment",
 ];
 
 /// How many comments and histories an issue carries inside search and bulkfetch answers.
@@ -43,10 +61,20 @@ impl FieldSelection {
     /// Parses Jira's `fields` list: entries may themselves be comma-separated.
     /// `default` applies when the list is empty (`id` for search, `*all` for get issue).
     pub fn parse<S: AsRef<str>>(fields: &[S], default: &str) -> Self {
-        let mut selection = FieldSelection { all: false, navigable: false, include: HashSet::new(), exclude: HashSet::new() };
+        let mut selection = FieldSelection {
+            all: false,
+            navigable: false,
+            include: HashSet::new(),
+            exclude: HashSet::new(),
+        };
         let mut entries: Vec<String> = fields
             .iter()
-            .flat_map(|f| f.as_ref().split(',').map(|s| s.trim().to_string()).collect::<Vec<_>>())
+            .flat_map(|f| {
+                f.as_ref()
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
             .filter(|s| !s.is_empty())
             .collect();
         if entries.is_empty() {
@@ -94,7 +122,12 @@ impl Expand {
         Expand(
             values
                 .iter()
-                .flat_map(|v| v.as_ref().split(',').map(|s| s.trim().to_string()).collect::<Vec<_>>())
+                .flat_map(|v| {
+                    v.as_ref()
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .collect::<Vec<_>>()
+                })
                 .filter(|s| !s.is_empty())
                 .collect(),
         )
@@ -132,8 +165,19 @@ impl Render<'_> {
     }
 
     pub fn user_full(&self, u: &User) -> Value {
-        let initials: String = u.display_name.split_whitespace().filter_map(|w| w.chars().next()).collect();
-        let avatar = |size: u32| format!("{}/_sim/avatar/{}.png?size={size}&initials={}", self.base, u.account_id, urlencode(&initials));
+        let initials: String = u
+            .display_name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .collect();
+        let avatar = |size: u32| {
+            format!(
+                "{}/_sim/avatar/{}.png?size={size}&initials={}",
+                self.base,
+                u.account_id,
+                urlencode(&initials)
+            )
+        };
         json!({
             "self": format!("{}/rest/api/3/user?accountId={}", self.base, u.account_id),
             "accountId": u.account_id,
@@ -230,7 +274,8 @@ impl Render<'_> {
             value["lead"] = self.user(&p.lead);
         }
         if wants("issueTypes") {
-            value["issueTypes"] = Value::Array(p.issue_types.iter().map(|t| self.issue_type(t)).collect());
+            value["issueTypes"] =
+                Value::Array(p.issue_types.iter().map(|t| self.issue_type(t)).collect());
         }
         value
     }
@@ -238,7 +283,9 @@ impl Render<'_> {
     /// The small form of an issue used in `parent` and `subtasks`.
     /// Jira leaves an unset `priority` out here (`LinkedIssue.fields.priority` is not nullable).
     fn issue_ref(&self, id: u64) -> Value {
-        let Some(i) = self.data.issues.get(&id) else { return Value::Null };
+        let Some(i) = self.data.issues.get(&id) else {
+            return Value::Null;
+        };
         let mut value = json!({
             "id": i.id.to_string(),
             "key": i.key,
@@ -302,7 +349,10 @@ impl Render<'_> {
             "content": format!("{}/rest/api/3/attachment/content/{}", self.base, a.id),
         });
         if a.mime_type.starts_with("image/") {
-            value["thumbnail"] = json!(format!("{}/rest/api/3/attachment/thumbnail/{}", self.base, a.id));
+            value["thumbnail"] = json!(format!(
+                "{}/rest/api/3/attachment/thumbnail/{}",
+                self.base, a.id
+            ));
         }
         value
     }
@@ -397,11 +447,19 @@ impl Render<'_> {
     fn custom_value(&self, kind: super::model::CustomKind, v: &Value) -> Value {
         use super::model::CustomKind;
         match kind {
-            CustomKind::User => v.get("accountId").and_then(Value::as_str).map_or(Value::Null, |a| self.user(a)),
+            CustomKind::User => v
+                .get("accountId")
+                .and_then(Value::as_str)
+                .map_or(Value::Null, |a| self.user(a)),
             CustomKind::Select => {
                 let mut option = v.clone();
-                if let (Some(obj), Some(id)) = (option.as_object_mut(), v.get("id").and_then(Value::as_str)) {
-                    obj.insert("self".into(), json!(format!("{}/rest/api/3/customFieldOption/{id}", self.base)));
+                if let (Some(obj), Some(id)) =
+                    (option.as_object_mut(), v.get("id").and_then(Value::as_str))
+                {
+                    obj.insert(
+                        "self".into(),
+                        json!(format!("{}/rest/api/3/customFieldOption/{id}", self.base)),
+                    );
                 }
                 option
             }
@@ -410,7 +468,14 @@ impl Render<'_> {
     }
 
     /// An IssueBean. `embedded` caps comments and changelog at 20 as search and bulkfetch do.
-    pub fn issue(&self, i: &Issue, fields: &FieldSelection, expand: &Expand, viewer: &User, embedded: bool) -> Value {
+    pub fn issue(
+        &self,
+        i: &Issue,
+        fields: &FieldSelection,
+        expand: &Expand,
+        viewer: &User,
+        embedded: bool,
+    ) -> Value {
         let mut out = Map::new();
         if fields.ids_only() && !expand.has("transitions") && !expand.has("changelog") {
             out.insert("id".into(), json!(i.id.to_string()));
@@ -419,19 +484,33 @@ impl Render<'_> {
             }
             return Value::Object(out);
         }
-        out.insert("expand".into(), json!("renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"));
+        out.insert(
+            "expand".into(),
+            json!(
+                "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
+            ),
+        );
         out.insert("id".into(), json!(i.id.to_string()));
-        out.insert("self".into(), json!(format!("{}/rest/api/3/issue/{}", self.base, i.id)));
+        out.insert(
+            "self".into(),
+            json!(format!("{}/rest/api/3/issue/{}", self.base, i.id)),
+        );
         out.insert("key".into(), json!(i.key));
         let comment_limit = if embedded { EMBEDDED_LIMIT } else { usize::MAX };
         let mut values = Map::new();
         let mut names = Map::new();
-        for field in SYSTEM_FIELDS.iter().copied().chain(self.data.custom_fields.iter().map(|f| f.id.as_str())) {
+        for field in SYSTEM_FIELDS
+            .iter()
+            .copied()
+            .chain(self.data.custom_fields.iter().map(|f| f.id.as_str()))
+        {
             if !fields.wants(field) {
                 continue;
             }
             // Jira leaves `parent` out entirely when there is none.
-            let Some(value) = self.field(i, field, comment_limit) else { continue };
+            let Some(value) = self.field(i, field, comment_limit) else {
+                continue;
+            };
             values.insert(field.to_string(), value);
             names.insert(field.to_string(), json!(field_name(self.data, field)));
         }
@@ -439,7 +518,10 @@ impl Render<'_> {
             let mut rendered = Map::new();
             for key in values.keys() {
                 let html = match key.as_str() {
-                    "description" => i.description.as_ref().map_or(Value::Null, |d| json!(crate::adf::to_html(&d.adf))),
+                    "description" => i
+                        .description
+                        .as_ref()
+                        .map_or(Value::Null, |d| json!(crate::adf::to_html(&d.adf))),
                     "comment" => json!({
                         "comments": i.comments.iter().take(comment_limit).map(|c| self.comment(i, c, true)).collect::<Vec<_>>(),
                         "maxResults": comment_limit.min(i.comments.len()),
@@ -461,13 +543,24 @@ impl Render<'_> {
             let transitions: Vec<Value> = self
                 .data
                 .project(&i.project)
-                .map(|p| p.workflow.available_from(&i.status).map(|t| self.transition(t, false)).collect())
+                .map(|p| {
+                    p.workflow
+                        .available_from(&i.status)
+                        .map(|t| self.transition(t, false))
+                        .collect()
+                })
                 .unwrap_or_default();
             out.insert("transitions".into(), Value::Array(transitions));
         }
         if expand.has("changelog") {
             let limit = if embedded { EMBEDDED_LIMIT } else { 100 };
-            let histories: Vec<Value> = i.changelog.iter().rev().take(limit).map(|h| self.history(h)).collect();
+            let histories: Vec<Value> = i
+                .changelog
+                .iter()
+                .rev()
+                .take(limit)
+                .map(|h| self.history(h))
+                .collect();
             out.insert(
                 "changelog".into(),
                 json!({"startAt": 0, "maxResults": histories.len(), "total": i.changelog.len(), "histories": histories}),
@@ -507,7 +600,11 @@ pub fn field_name(data: &SiteData, field: &str) -> String {
         "description" => "Description",
         "comment" => "Comment",
         "attachment" => "Attachment",
-        other => return data.custom_field(other).map_or_else(|| other.to_string(), |f| f.name.clone()),
+        other => {
+            return data
+                .custom_field(other)
+                .map_or_else(|| other.to_string(), |f| f.name.clone());
+        }
     };
     name.to_string()
 }

@@ -65,12 +65,22 @@ impl RequestLog {
 
     /// Requests whose path ends with `suffix` (e.g. `/search/jql`), any method.
     pub fn count_path(&self, suffix: &str) -> usize {
-        self.0.lock().entries.iter().filter(|e| e.path.ends_with(suffix)).count()
+        self.0
+            .lock()
+            .entries
+            .iter()
+            .filter(|e| e.path.ends_with(suffix))
+            .count()
     }
 
     /// Requests to the REST API (`/rest/...` and `/ex/jira/...`), OAuth endpoints excluded.
     pub fn api_calls(&self) -> usize {
-        self.0.lock().entries.iter().filter(|e| e.path.contains("/rest/api/")).count()
+        self.0
+            .lock()
+            .entries
+            .iter()
+            .filter(|e| e.path.contains("/rest/api/"))
+            .count()
     }
 
     pub fn len(&self) -> usize {
@@ -94,6 +104,14 @@ mod tests {
         let new = log.begin("GET", "/b", Some("x=1"));
         log.finish(old, 500);
         log.finish(new, 200);
-        assert_eq!(log.entries(), vec![LoggedRequest { method: "GET".into(), path: "/b".into(), query: Some("x=1".into()), status: 200 }]);
+        assert_eq!(
+            log.entries(),
+            vec![LoggedRequest {
+                method: "GET".into(),
+                path: "/b".into(),
+                query: Some("x=1".into()),
+                status: 200
+            }]
+        );
     }
 }

@@ -145,7 +145,8 @@ pub struct SimState {
 
 impl SimState {
     pub fn bump_version(&self) {
-        self.version.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.version
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -181,7 +182,11 @@ pub async fn spawn(config: SimConfig, listener: TcpListener) -> std::io::Result<
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc())
         .unwrap_or_else(chrono::Utc::now);
-    let options = seed::SeedOptions { seed: config.seed, issues: config.issues, anchor };
+    let options = seed::SeedOptions {
+        seed: config.seed,
+        issues: config.issues,
+        anchor,
+    };
     let data = tokio::task::spawn_blocking(move || seed::generate(&options))
         .await
         .map_err(std::io::Error::other)?;
@@ -195,14 +200,21 @@ pub async fn spawn(config: SimConfig, listener: TcpListener) -> std::io::Result<
         cursors: Mutex::new(routes::search::Cursors::default()),
         version: std::sync::atomic::AtomicU64::new(0),
         log: RequestLog::default(),
-        http: reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(std::io::Error::other)?,
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(std::io::Error::other)?,
         delivery_log: Arc::default(),
         config,
     });
     {
         let mut hooks = state.webhooks.lock();
         if let Some(url) = &state.config.webhook_url {
-            hooks.admin.push(webhooks::AdminWebhook { url: url.clone(), secret: state.config.webhook_secret.clone(), events: Vec::new() });
+            hooks.admin.push(webhooks::AdminWebhook {
+                url: url.clone(),
+                secret: state.config.webhook_secret.clone(),
+                events: Vec::new(),
+            });
         }
     }
     let app = router(state.clone());
@@ -219,14 +231,20 @@ pub async fn spawn(config: SimConfig, listener: TcpListener) -> std::io::Result<
 pub fn router(state: Arc<SimState>) -> Router {
     let inner = Router::new()
         .nest("/rest/api/3", routes::api(state.clone()))
-        .route("/rest/api/2/search", axum::routing::any(routes::search::removed))
+        .route(
+            "/rest/api/2/search",
+            axum::routing::any(routes::search::removed),
+        )
         .merge(oauth::routes())
         .nest("/_sim", admin::routes())
         .with_state(state.clone());
     // A router with only a fallback lets the layers below run before the inner routing.
     Router::new()
         .fallback_service(inner)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), faults_layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults_layer,
+        ))
         .layer(axum::middleware::from_fn(rewrite_layer))
         .layer(axum::middleware::from_fn_with_state(state, log_layer))
 }
@@ -250,7 +268,11 @@ async fn log_layer(
     let path = request.uri().path().to_string();
     // The admin API itself is not logged, except when it acts as a user through the API.
     let logged = !path.starts_with("/_sim/") || path.starts_with("/_sim/as/");
-    let seq = logged.then(|| state.log.begin(request.method().as_str(), &path, request.uri().query()));
+    let seq = logged.then(|| {
+        state
+            .log
+            .begin(request.method().as_str(), &path, request.uri().query())
+    });
     let response = next.run(request).await;
     if let Some(seq) = seq {
         state.log.finish(seq, response.status().as_u16());
@@ -262,7 +284,12 @@ async fn rewrite_layer(mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let (via, rest) = if let Some(rest) = path.strip_prefix("/ex/jira/") {
         match rest.split_once('/') {
-            Some((cloud_id, rest)) => (Via::OAuth { cloud_id: cloud_id.to_string() }, format!("/{rest}")),
+            Some((cloud_id, rest)) => (
+                Via::OAuth {
+                    cloud_id: cloud_id.to_string(),
+                },
+                format!("/{rest}"),
+            ),
             None => (Via::Site, path.clone()),
         }
     } else if let Some(rest) = path.strip_prefix("/_sim/as/") {

@@ -119,7 +119,10 @@ pub struct Workflow {
 
 impl Workflow {
     /// Transitions available from `status_id`, in workflow order.
-    pub fn available_from<'a>(&'a self, status_id: &'a str) -> impl Iterator<Item = &'a Transition> {
+    pub fn available_from<'a>(
+        &'a self,
+        status_id: &'a str,
+    ) -> impl Iterator<Item = &'a Transition> {
         self.transitions
             .iter()
             .filter(move |t| t.from.is_empty() || t.from.iter().any(|f| f == status_id))
@@ -282,7 +285,9 @@ impl SiteData {
     }
 
     pub fn user_by_email(&self, email: &str) -> Option<&User> {
-        self.users.iter().find(|u| u.email.eq_ignore_ascii_case(email))
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
     }
 
     pub fn project(&self, key_or_id: &str) -> Option<&Project> {
@@ -292,7 +297,9 @@ impl SiteData {
     }
 
     pub fn project_mut(&mut self, key: &str) -> Option<&mut Project> {
-        self.projects.iter_mut().find(|p| p.key.eq_ignore_ascii_case(key))
+        self.projects
+            .iter_mut()
+            .find(|p| p.key.eq_ignore_ascii_case(key))
     }
 
     pub fn status(&self, id: &str) -> Option<&Status> {

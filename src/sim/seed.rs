@@ -21,12 +21,60 @@ use super::model::{
 /// The people of the demo site. Tokens are printed at start-up and listed in the README.
 pub const USERS: &[(&str, &str, &str, &str, bool, &str, &str)] = &[
     // account id, email, display name, API token, admin, time zone, locale
-    ("5b10ac8d82e05b22cc7d4ef5", "admin@demo.test", "Admin Ada", "admin-token", true, "Europe/London", "en_GB"),
-    ("5b10a2844c20165700ede21g", "viewer@demo.test", "Viewer Victor", "viewer-token", false, "America/New_York", "en_US"),
-    ("5b10a0effa615349cb016cd8", "alice@demo.test", "Alice Nguyen", "alice-token", false, "Asia/Ho_Chi_Minh", "en_US"),
-    ("5b109f2e9729b51b54dc274d", "dmitry@demo.test", "Дмитрий Иванов", "dmitry-token", false, "Europe/Moscow", "ru_RU"),
-    ("5b10ac8d82e05b22cc7d4ef6", "somchai@demo.test", "สมชาย ใจดี", "somchai-token", false, "Asia/Bangkok", "th_TH"),
-    ("5b10ac8d82e05b22cc7d4ef7", "hanako@demo.test", "田中 花子", "hanako-token", false, "Asia/Tokyo", "ja_JP"),
+    (
+        "5b10ac8d82e05b22cc7d4ef5",
+        "admin@demo.test",
+        "Admin Ada",
+        "admin-token",
+        true,
+        "Europe/London",
+        "en_GB",
+    ),
+    (
+        "5b10a2844c20165700ede21g",
+        "viewer@demo.test",
+        "Viewer Victor",
+        "viewer-token",
+        false,
+        "America/New_York",
+        "en_US",
+    ),
+    (
+        "5b10a0effa615349cb016cd8",
+        "alice@demo.test",
+        "Alice Nguyen",
+        "alice-token",
+        false,
+        "Asia/Ho_Chi_Minh",
+        "en_US",
+    ),
+    (
+        "5b109f2e9729b51b54dc274d",
+        "dmitry@demo.test",
+        "Дмитрий Иванов",
+        "dmitry-token",
+        false,
+        "Europe/Moscow",
+        "ru_RU",
+    ),
+    (
+        "5b10ac8d82e05b22cc7d4ef6",
+        "somchai@demo.test",
+        "สมชาย ใจดี",
+        "somchai-token",
+        false,
+        "Asia/Bangkok",
+        "th_TH",
+    ),
+    (
+        "5b10ac8d82e05b22cc7d4ef7",
+        "hanako@demo.test",
+        "田中 花子",
+        "hanako-token",
+        false,
+        "Asia/Tokyo",
+        "ja_JP",
+    ),
 ];
 
 pub const STATUS_TODO: &str = "10000";
@@ -66,10 +114,30 @@ fn statuses() -> Vec<Status> {
         category,
     };
     vec![
-        s(STATUS_TODO, "To Do", "Work that has not been started.", Category::ToDo),
-        s(STATUS_IN_PROGRESS, "In Progress", "Work that is being done.", Category::InProgress),
-        s(STATUS_IN_REVIEW, "In Review", "Work waiting for a review.", Category::InProgress),
-        s(STATUS_DONE, "Done", "Work that is finished.", Category::Done),
+        s(
+            STATUS_TODO,
+            "To Do",
+            "Work that has not been started.",
+            Category::ToDo,
+        ),
+        s(
+            STATUS_IN_PROGRESS,
+            "In Progress",
+            "Work that is being done.",
+            Category::InProgress,
+        ),
+        s(
+            STATUS_IN_REVIEW,
+            "In Review",
+            "Work waiting for a review.",
+            Category::InProgress,
+        ),
+        s(
+            STATUS_DONE,
+            "Done",
+            "Work that is finished.",
+            Category::Done,
+        ),
     ]
 }
 
@@ -84,12 +152,42 @@ fn workflow(name: &str) -> Workflow {
     Workflow {
         name: name.into(),
         transitions: vec![
-            t(TR_START, "Start Progress", &[STATUS_TODO], STATUS_IN_PROGRESS, &[]),
-            t(TR_REVIEW, "Submit for Review", &[STATUS_IN_PROGRESS], STATUS_IN_REVIEW, &[]),
-            t(TR_DONE, "Done", &[STATUS_IN_REVIEW], STATUS_DONE, &["resolution"]),
+            t(
+                TR_START,
+                "Start Progress",
+                &[STATUS_TODO],
+                STATUS_IN_PROGRESS,
+                &[],
+            ),
+            t(
+                TR_REVIEW,
+                "Submit for Review",
+                &[STATUS_IN_PROGRESS],
+                STATUS_IN_REVIEW,
+                &[],
+            ),
+            t(
+                TR_DONE,
+                "Done",
+                &[STATUS_IN_REVIEW],
+                STATUS_DONE,
+                &["resolution"],
+            ),
             t(TR_REOPEN, "Reopen", &[STATUS_DONE], STATUS_TODO, &[]),
-            t(TR_STOP, "Stop Progress", &[STATUS_IN_PROGRESS], STATUS_TODO, &[]),
-            t(TR_CHANGES, "Request Changes", &[STATUS_IN_REVIEW], STATUS_IN_PROGRESS, &[]),
+            t(
+                TR_STOP,
+                "Stop Progress",
+                &[STATUS_IN_PROGRESS],
+                STATUS_TODO,
+                &[],
+            ),
+            t(
+                TR_CHANGES,
+                "Request Changes",
+                &[STATUS_IN_REVIEW],
+                STATUS_IN_PROGRESS,
+                &[],
+            ),
         ],
     }
 }
@@ -120,14 +218,21 @@ fn path_to(status: &str) -> &'static [(&'static str, &'static str)] {
 
 fn doc(adf: Value) -> Doc {
     let text: Arc<str> = crate::adf::to_text(&adf).into();
-    Doc { adf: Arc::new(adf), text }
+    Doc {
+        adf: Arc::new(adf),
+        text,
+    }
 }
 
 /// Builds the site: fixed catalogue (users, projects, statuses...) plus `issues` generated issues.
 pub fn generate(options: &SeedOptions) -> SiteData {
     let mut rng = fastrand::Rng::with_seed(options.seed);
     let mut data = SiteData {
-        cloud_id: format!("{:08x}-5a1d-4c1e-9d2b-{:012x}", options.seed as u32, options.seed.wrapping_mul(0x9e37_79b9) & 0xffff_ffff_ffff),
+        cloud_id: format!(
+            "{:08x}-5a1d-4c1e-9d2b-{:012x}",
+            options.seed as u32,
+            options.seed.wrapping_mul(0x9e37_79b9) & 0xffff_ffff_ffff
+        ),
         site_name: "demo".into(),
         ..SiteData::default()
     };
@@ -148,26 +253,77 @@ pub fn generate(options: &SeedOptions) -> SiteData {
     data.priorities = ["Highest", "High", "Medium", "Low", "Lowest"]
         .iter()
         .enumerate()
-        .map(|(i, name)| Priority { id: (i + 1).to_string(), name: (*name).into(), rank: i as u8 + 1 })
+        .map(|(i, name)| Priority {
+            id: (i + 1).to_string(),
+            name: (*name).into(),
+            rank: i as u8 + 1,
+        })
         .collect();
     data.issue_types = vec![
-        IssueType { id: TYPE_EPIC.into(), name: "Epic".into(), description: "A big user story that needs to be broken down.".into(), subtask: false, hierarchy_level: 1 },
-        IssueType { id: TYPE_STORY.into(), name: "Story".into(), description: "Functionality or a feature expressed as a user goal.".into(), subtask: false, hierarchy_level: 0 },
-        IssueType { id: TYPE_TASK.into(), name: "Task".into(), description: "A small, distinct piece of work.".into(), subtask: false, hierarchy_level: 0 },
-        IssueType { id: TYPE_BUG.into(), name: "Bug".into(), description: "A problem or error.".into(), subtask: false, hierarchy_level: 0 },
-        IssueType { id: TYPE_SUBTASK.into(), name: "Sub-task".into(), description: "A small piece of work that's part of a larger task.".into(), subtask: true, hierarchy_level: -1 },
+        IssueType {
+            id: TYPE_EPIC.into(),
+            name: "Epic".into(),
+            description: "A big user story that needs to be broken down.".into(),
+            subtask: false,
+            hierarchy_level: 1,
+        },
+        IssueType {
+            id: TYPE_STORY.into(),
+            name: "Story".into(),
+            description: "Functionality or a feature expressed as a user goal.".into(),
+            subtask: false,
+            hierarchy_level: 0,
+        },
+        IssueType {
+            id: TYPE_TASK.into(),
+            name: "Task".into(),
+            description: "A small, distinct piece of work.".into(),
+            subtask: false,
+            hierarchy_level: 0,
+        },
+        IssueType {
+            id: TYPE_BUG.into(),
+            name: "Bug".into(),
+            description: "A problem or error.".into(),
+            subtask: false,
+            hierarchy_level: 0,
+        },
+        IssueType {
+            id: TYPE_SUBTASK.into(),
+            name: "Sub-task".into(),
+            description: "A small piece of work that's part of a larger task.".into(),
+            subtask: true,
+            hierarchy_level: -1,
+        },
     ];
     data.resolutions = [
         ("10000", "Done", "Work has been completed on this issue."),
         ("10001", "Won't Do", "This issue won't be actioned."),
-        ("10002", "Duplicate", "The problem is a duplicate of an existing issue."),
-        ("10003", "Cannot Reproduce", "This issue couldn't be reproduced."),
+        (
+            "10002",
+            "Duplicate",
+            "The problem is a duplicate of an existing issue.",
+        ),
+        (
+            "10003",
+            "Cannot Reproduce",
+            "This issue couldn't be reproduced.",
+        ),
     ]
     .iter()
-    .map(|(id, name, d)| Resolution { id: (*id).into(), name: (*name).into(), description: (*d).into() })
+    .map(|(id, name, d)| Resolution {
+        id: (*id).into(),
+        name: (*name).into(),
+        description: (*d).into(),
+    })
     .collect();
     data.custom_fields = vec![
-        CustomField { id: "customfield_10030".into(), name: "Story Points".into(), kind: CustomKind::Number, options: vec![] },
+        CustomField {
+            id: "customfield_10030".into(),
+            name: "Story Points".into(),
+            kind: CustomKind::Number,
+            options: vec![],
+        },
         CustomField {
             id: "customfield_10031".into(),
             name: "Team".into(),
@@ -178,11 +334,27 @@ pub fn generate(options: &SeedOptions) -> SiteData {
                 .map(|(i, v)| ((10100 + i).to_string(), (*v).to_string()))
                 .collect(),
         },
-        CustomField { id: "customfield_10032".into(), name: "Start date".into(), kind: CustomKind::Date, options: vec![] },
-        CustomField { id: "customfield_10033".into(), name: "Reviewer".into(), kind: CustomKind::User, options: vec![] },
+        CustomField {
+            id: "customfield_10032".into(),
+            name: "Start date".into(),
+            kind: CustomKind::Date,
+            options: vec![],
+        },
+        CustomField {
+            id: "customfield_10033".into(),
+            name: "Reviewer".into(),
+            kind: CustomKind::User,
+            options: vec![],
+        },
     ];
     let all_types: Vec<String> = data.issue_types.iter().map(|t| t.id.clone()).collect();
-    let project = |id: &str, key: &str, name: &str, type_key: &str, lead: &str, admin_only: bool, description: &str| Project {
+    let project = |id: &str,
+                   key: &str,
+                   name: &str,
+                   type_key: &str,
+                   lead: &str,
+                   admin_only: bool,
+                   description: &str| Project {
         id: id.into(),
         key: key.into(),
         name: name.into(),
@@ -195,9 +367,33 @@ pub fn generate(options: &SeedOptions) -> SiteData {
         next_number: 1,
     };
     data.projects = vec![
-        project("10000", "DEMO", "Demo Board", "software", USERS[2].0, false, "The team's software board."),
-        project("10001", "OPS", "Operations", "business", USERS[3].0, false, "Operations requests and incidents."),
-        project("10002", "SEC", "Security", "software", USERS[0].0, true, "Security findings; admins only."),
+        project(
+            "10000",
+            "DEMO",
+            "Demo Board",
+            "software",
+            USERS[2].0,
+            false,
+            "The team's software board.",
+        ),
+        project(
+            "10001",
+            "OPS",
+            "Operations",
+            "business",
+            USERS[3].0,
+            false,
+            "Operations requests and incidents.",
+        ),
+        project(
+            "10002",
+            "SEC",
+            "Security",
+            "software",
+            USERS[0].0,
+            true,
+            "Security findings; admins only.",
+        ),
     ];
     data.next_issue_id = 10000;
     data.next_comment_id = 10000;
@@ -206,7 +402,12 @@ pub fn generate(options: &SeedOptions) -> SiteData {
 
     let descriptions: Vec<Doc> = content::description_pool().into_iter().map(doc).collect();
     let comment_bodies: Vec<Doc> = content::comment_pool().into_iter().map(doc).collect();
-    let mut generator = Generator { rng: &mut rng, anchor: options.anchor, descriptions, comment_bodies };
+    let mut generator = Generator {
+        rng: &mut rng,
+        anchor: options.anchor,
+        descriptions,
+        comment_bodies,
+    };
     for _ in 0..options.issues {
         generator.issue(&mut data);
     }
@@ -250,7 +451,9 @@ impl Generator<'_> {
         let id = data.next_issue_id;
         data.next_issue_id += 1;
         let project_key = ["DEMO", "OPS", "SEC"][self.weighted(&[70, 20, 10])];
-        let project = data.project_mut(project_key).expect("seeded project exists");
+        let project = data
+            .project_mut(project_key)
+            .expect("seeded project exists");
         let number = project.next_number;
         project.next_number += 1;
         let key = format!("{project_key}-{number}");
@@ -264,7 +467,9 @@ impl Generator<'_> {
             .take(40)
             .map(|i| (i.id, i.issue_type.clone()))
             .collect();
-        let mut issue_type = [TYPE_EPIC, TYPE_STORY, TYPE_TASK, TYPE_BUG, TYPE_SUBTASK][self.weighted(&[5, 35, 25, 25, 10])].to_string();
+        let mut issue_type = [TYPE_EPIC, TYPE_STORY, TYPE_TASK, TYPE_BUG, TYPE_SUBTASK]
+            [self.weighted(&[5, 35, 25, 25, 10])]
+        .to_string();
         let mut parent = None;
         if issue_type == TYPE_SUBTASK {
             let candidates: Vec<u64> = same_project
@@ -278,13 +483,23 @@ impl Generator<'_> {
                 parent = Some(*self.pick(&candidates));
             }
         } else if issue_type == TYPE_STORY && self.chance(40) {
-            let epics: Vec<u64> = same_project.iter().filter(|(_, t)| t == TYPE_EPIC).map(|(id, _)| *id).collect();
+            let epics: Vec<u64> = same_project
+                .iter()
+                .filter(|(_, t)| t == TYPE_EPIC)
+                .map(|(id, _)| *id)
+                .collect();
             if !epics.is_empty() {
                 parent = Some(*self.pick(&epics));
             }
         }
 
-        let status = [STATUS_TODO, STATUS_IN_PROGRESS, STATUS_IN_REVIEW, STATUS_DONE][self.weighted(&[35, 25, 15, 25])].to_string();
+        let status = [
+            STATUS_TODO,
+            STATUS_IN_PROGRESS,
+            STATUS_IN_REVIEW,
+            STATUS_DONE,
+        ][self.weighted(&[35, 25, 15, 25])]
+        .to_string();
         let lang = Lang::ALL[self.weighted(&[40, 20, 20, 20])];
         let summary = content::summary(self.rng, lang);
         let age_minutes = self.rng.i64(60..365 * 24 * 60);
@@ -296,10 +511,22 @@ impl Generator<'_> {
             clock
         };
 
-        let reporter = if self.chance(2) { None } else { Some(self.account()) };
+        let reporter = if self.chance(2) {
+            None
+        } else {
+            Some(self.account())
+        };
         let creator = reporter.clone().unwrap_or_else(|| USERS[0].0.to_string());
-        let assignee = if self.chance(20) { None } else { Some(self.account()) };
-        let priority = if self.chance(3) { None } else { Some((self.weighted(&[5, 20, 50, 20, 5]) + 1).to_string()) };
+        let assignee = if self.chance(20) {
+            None
+        } else {
+            Some(self.account())
+        };
+        let priority = if self.chance(3) {
+            None
+        } else {
+            Some((self.weighted(&[5, 20, 50, 20, 5]) + 1).to_string())
+        };
         let mut labels: Vec<String> = Vec::new();
         for _ in 0..self.weighted(&[35, 35, 20, 10]) {
             let label = self.pick(content::label_pool()).to_string();
@@ -307,28 +534,52 @@ impl Generator<'_> {
                 labels.push(label);
             }
         }
-        let due_date = self.chance(40).then(|| created.date_naive() + Duration::days(self.rng.i64(7..60)));
+        let due_date = self
+            .chance(40)
+            .then(|| created.date_naive() + Duration::days(self.rng.i64(7..60)));
         // The description is written in the summary's language.
-        let block = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0) * content::DESCRIPTIONS_PER_LANG;
+        let block =
+            Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0) * content::DESCRIPTIONS_PER_LANG;
         let description = self.chance(85).then(|| {
-            let index = (block + self.rng.usize(..content::DESCRIPTIONS_PER_LANG)).min(self.descriptions.len().saturating_sub(1));
+            let index = (block + self.rng.usize(..content::DESCRIPTIONS_PER_LANG))
+                .min(self.descriptions.len().saturating_sub(1));
             self.descriptions[index].clone()
         });
 
         let mut custom = BTreeMap::new();
         if matches!(issue_type.as_str(), TYPE_STORY | TYPE_BUG) && self.chance(70) {
-            custom.insert("customfield_10030".into(), json!(*self.pick(&[1.0, 2.0, 3.0, 5.0, 8.0, 13.0])));
+            custom.insert(
+                "customfield_10030".into(),
+                json!(*self.pick(&[1.0, 2.0, 3.0, 5.0, 8.0, 13.0])),
+            );
         }
         if self.chance(60) {
-            let (id, value) = self.pick(&["Platform", "Mobile", "Payments", "Data"].iter().enumerate().map(|(i, v)| ((10100 + i).to_string(), *v)).collect::<Vec<_>>()).clone();
-            custom.insert("customfield_10031".into(), json!({ "id": id, "value": value }));
+            let (id, value) = self
+                .pick(
+                    &["Platform", "Mobile", "Payments", "Data"]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| ((10100 + i).to_string(), *v))
+                        .collect::<Vec<_>>(),
+                )
+                .clone();
+            custom.insert(
+                "customfield_10031".into(),
+                json!({ "id": id, "value": value }),
+            );
         }
         if self.chance(30) {
             let start: NaiveDate = created.date_naive() + Duration::days(self.rng.i64(0..14));
-            custom.insert("customfield_10032".into(), json!(start.format("%Y-%m-%d").to_string()));
+            custom.insert(
+                "customfield_10032".into(),
+                json!(start.format("%Y-%m-%d").to_string()),
+            );
         }
         if self.chance(30) {
-            custom.insert("customfield_10033".into(), json!({ "accountId": self.account() }));
+            custom.insert(
+                "customfield_10033".into(),
+                json!({ "accountId": self.account() }),
+            );
         }
 
         let mut changelog = Vec::new();
@@ -344,7 +595,10 @@ impl Generator<'_> {
                     from: None,
                     from_string: None,
                     to: Some(assignee.clone()),
-                    to_string: USERS.iter().find(|u| u.0 == assignee).map(|u| u.2.to_string()),
+                    to_string: USERS
+                        .iter()
+                        .find(|u| u.0 == assignee)
+                        .map(|u| u.2.to_string()),
                 }],
             });
         }
@@ -366,13 +620,20 @@ impl Generator<'_> {
         }
         let (resolution, resolution_date) = if status == STATUS_DONE {
             let resolution = ["10000", "10001", "10002", "10003"][self.weighted(&[80, 10, 5, 5])];
-            (Some(resolution.to_string()), changelog.last().map(|h| h.created))
+            (
+                Some(resolution.to_string()),
+                changelog.last().map(|h| h.created),
+            )
         } else {
             (None, None)
         };
 
         // Most issues have a few comments; some have more than a search page carries (20).
-        let comment_count = if self.chance(8) { self.rng.usize(21..=30) } else { self.weighted(&[30, 20, 20, 15, 10, 5]) };
+        let comment_count = if self.chance(8) {
+            self.rng.usize(21..=30)
+        } else {
+            self.weighted(&[30, 20, 20, 15, 10, 5])
+        };
         let mut comments = Vec::with_capacity(comment_count);
         for _ in 0..comment_count {
             let at = step(self);
@@ -392,20 +653,42 @@ impl Generator<'_> {
             for n in 0..self.rng.usize(1..=2) {
                 let attachment_id = next(&mut data.next_attachment_id);
                 let (filename, mime_type, content) = if n == 0 {
-                    (format!("screenshot-{number}.png"), "image/png", png_bytes(attachment_id))
+                    (
+                        format!("screenshot-{number}.png"),
+                        "image/png",
+                        png_bytes(attachment_id),
+                    )
                 } else {
-                    let text = format!("Log excerpt for {key}\nERROR request failed: timeout after 30s\nОшибка: превышено время ожидания\nข้อผิดพลาด: หมดเวลา\n");
-                    (format!("log-{number}.txt"), "text/plain", bytes::Bytes::from(text))
+                    let text = format!(
+                        "Log excerpt for {key}\nERROR request failed: timeout after 30s\nОшибка: превышено время ожидания\nข้อผิดพลาด: หมดเวลา\n"
+                    );
+                    (
+                        format!("log-{number}.txt"),
+                        "text/plain",
+                        bytes::Bytes::from(text),
+                    )
                 };
-                attachments.push(Attachment { id: attachment_id, filename, author: creator.clone(), created: step(self), mime_type: mime_type.into(), content });
+                attachments.push(Attachment {
+                    id: attachment_id,
+                    filename,
+                    author: creator.clone(),
+                    created: step(self),
+                    mime_type: mime_type.into(),
+                    content,
+                });
             }
         }
 
-        let updated = [Some(created), changelog.last().map(|h| h.created), comments.last().map(|c| c.created), attachments.last().map(|a| a.created)]
-            .into_iter()
-            .flatten()
-            .max()
-            .unwrap_or(created);
+        let updated = [
+            Some(created),
+            changelog.last().map(|h| h.created),
+            comments.last().map(|c| c.created),
+            attachments.last().map(|a| a.created),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(created);
 
         // Jira lists only sub-tasks under `subtasks`; an epic's stories point at it via `parent`.
         if let Some(parent_id) = parent.filter(|_| issue_type == TYPE_SUBTASK) {
@@ -456,11 +739,19 @@ fn next(counter: &mut u64) -> u64 {
 pub fn png_bytes(salt: u64) -> bytes::Bytes {
     const W: u32 = 48;
     const H: u32 = 32;
-    let (r0, g0, b0) = ((salt * 67 % 200) as u8, (salt * 131 % 200) as u8, (salt * 29 % 200) as u8);
+    let (r0, g0, b0) = (
+        (salt * 67 % 200) as u8,
+        (salt * 131 % 200) as u8,
+        (salt * 29 % 200) as u8,
+    );
     let mut pixels = Vec::with_capacity((W * H * 3) as usize);
     for y in 0..H {
         for x in 0..W {
-            pixels.extend_from_slice(&[r0.wrapping_add((x * 2) as u8), g0.wrapping_add((y * 3) as u8), b0]);
+            pixels.extend_from_slice(&[
+                r0.wrapping_add((x * 2) as u8),
+                g0.wrapping_add((y * 3) as u8),
+                b0,
+            ]);
         }
     }
     let mut out = Vec::new();

@@ -93,10 +93,24 @@ pub struct Event {
 
 impl Event {
     pub fn issue(kind: &'static str, issue_id: u64, user: &str, items: Vec<ChangeItem>) -> Self {
-        Event { kind, issue_id, comment_id: None, user: user.to_string(), items, before: None }
+        Event {
+            kind,
+            issue_id,
+            comment_id: None,
+            user: user.to_string(),
+            items,
+            before: None,
+        }
     }
     pub fn comment(kind: &'static str, issue_id: u64, comment_id: u64, user: &str) -> Self {
-        Event { kind, issue_id, comment_id: Some(comment_id), user: user.to_string(), items: Vec::new(), before: None }
+        Event {
+            kind,
+            issue_id,
+            comment_id: Some(comment_id),
+            user: user.to_string(),
+            items: Vec::new(),
+            before: None,
+        }
     }
     /// Describes the payload's issue from `issue` rather than from the current data.
     pub fn with_before(mut self, issue: Issue) -> Self {
@@ -112,7 +126,13 @@ const FIRST_RETRY_DELAY: Duration = Duration::from_millis(500);
 impl SimState {
     /// An issue was edited or transitioned: one `jira:issue_updated`, plus `comment_created`
     /// for comments added through `update`.
-    pub fn emit_update(&self, issue_id: u64, user: &str, items: Vec<ChangeItem>, comments: Vec<u64>) {
+    pub fn emit_update(
+        &self,
+        issue_id: u64,
+        user: &str,
+        items: Vec<ChangeItem>,
+        comments: Vec<u64>,
+    ) {
         if !items.is_empty() {
             self.emit(Event::issue("jira:issue_updated", issue_id, user, items));
         }
@@ -131,7 +151,13 @@ impl SimState {
             }
             let now = Utc::now();
             let data = self.data.read();
-            let Some(issue) = event.before.as_deref().or_else(|| data.issues.get(&event.issue_id)) else { return };
+            let Some(issue) = event
+                .before
+                .as_deref()
+                .or_else(|| data.issues.get(&event.issue_id))
+            else {
+                return;
+            };
             let payload = payload(&data, &self.base_url, issue, &event);
             let mut targets: Vec<(String, Vec<(String, String)>, String)> = Vec::new();
             for hook in &hooks.admin {
@@ -141,25 +167,48 @@ impl SimState {
                 let body = payload.to_string();
                 let mut headers = Vec::new();
                 if let Some(secret) = &hook.secret {
-                    headers.push(("x-hub-signature".to_string(), format!("sha256={}", sign(secret, body.as_bytes()))));
+                    headers.push((
+                        "x-hub-signature".to_string(),
+                        format!("sha256={}", sign(secret, body.as_bytes())),
+                    ));
                 }
                 targets.push((hook.url.clone(), headers, body));
             }
-            for registration in hooks.registrations.iter().filter(|r| r.expiration > now && r.events.iter().any(|e| e == event.kind)) {
+            for registration in hooks
+                .registrations
+                .iter()
+                .filter(|r| r.expiration > now && r.events.iter().any(|e| e == event.kind))
+            {
                 // `fieldIdsFilter`: an update is sent only when its changelog touches one of the fields.
-                if let Some(fields) = registration.field_ids_filter.as_ref().filter(|_| event.kind == "jira:issue_updated") {
+                if let Some(fields) = registration
+                    .field_ids_filter
+                    .as_ref()
+                    .filter(|_| event.kind == "jira:issue_updated")
+                {
                     if !event.items.iter().any(|i| fields.contains(&i.field_id)) {
                         continue;
                     }
                 }
-                let Some(owner) = data.user(&registration.owner) else { continue };
-                if !data.can_browse(owner, &issue.project) || !filter_matches(&data, owner, issue, &registration.jql_filter) {
+                let Some(owner) = data.user(&registration.owner) else {
+                    continue;
+                };
+                if !data.can_browse(owner, &issue.project)
+                    || !filter_matches(&data, owner, issue, &registration.jql_filter)
+                {
                     continue;
                 }
                 let mut body = payload.clone();
                 body["matchedWebhookIds"] = json!([registration.id]);
-                let token = app_jwt(&self.config.oauth_client_secret, &self.base_url, &registration.app);
-                targets.push((registration.url.clone(), vec![("authorization".into(), format!("Bearer {token}"))], body.to_string()));
+                let token = app_jwt(
+                    &self.config.oauth_client_secret,
+                    &self.base_url,
+                    &registration.app,
+                );
+                targets.push((
+                    registration.url.clone(),
+                    vec![("authorization".into(), format!("Bearer {token}"))],
+                    body.to_string(),
+                ));
             }
             targets
         };
@@ -167,12 +216,19 @@ impl SimState {
             let identifier = uuid::Uuid::new_v4().to_string();
             let state = self.webhooks_sender();
             let event_name = event.kind.to_string();
-            tokio::spawn(async move { state.deliver(identifier, url, headers, body, event_name).await });
+            tokio::spawn(async move {
+                state
+                    .deliver(identifier, url, headers, body, event_name)
+                    .await
+            });
         }
     }
 
     fn webhooks_sender(&self) -> Sender {
-        Sender { client: self.http.clone(), log: self.delivery_log.clone() }
+        Sender {
+            client: self.http.clone(),
+            log: self.delivery_log.clone(),
+        }
     }
 }
 
@@ -184,7 +240,14 @@ pub struct Sender {
 }
 
 impl Sender {
-    async fn deliver(self, identifier: String, url: String, headers: Vec<(String, String)>, body: String, event: String) {
+    async fn deliver(
+        self,
+        identifier: String,
+        url: String,
+        headers: Vec<(String, String)>,
+        body: String,
+        event: String,
+    ) {
         let mut delay = FIRST_RETRY_DELAY;
         for attempt in 0..=RETRIES {
             let mut request = self
@@ -204,7 +267,13 @@ impl Sender {
                 Ok(response) => response.status().as_u16(),
                 Err(_) => 0,
             };
-            self.log.lock().push(Delivery { identifier: identifier.clone(), url: url.clone(), event: event.clone(), attempt, status });
+            self.log.lock().push(Delivery {
+                identifier: identifier.clone(),
+                url: url.clone(),
+                event: event.clone(),
+                attempt,
+                status,
+            });
             if (200..300).contains(&status) || (400..500).contains(&status) && status != 429 {
                 return;
             }
@@ -216,19 +285,34 @@ impl Sender {
 
 /// HMAC-SHA256 of `body` under `secret`, lower-case hex (the `X-Hub-Signature` value after `sha256=`).
 pub fn sign(secret: &str, body: &[u8]) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return String::new() };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
     mac.update(body);
     hex::encode(mac.finalize().into_bytes())
 }
 
 fn app_jwt(secret: &str, issuer: &str, app: &str) -> String {
     let now = Utc::now().timestamp();
-    let claims = json!({ "iss": issuer, "aud": app, "iat": now, "exp": now + 300, "context": "webhook" });
-    jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes())).unwrap_or_default()
+    let claims =
+        json!({ "iss": issuer, "aud": app, "iat": now, "exp": now + 300, "context": "webhook" });
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap_or_default()
 }
 
-fn filter_matches(data: &SiteData, owner: &super::model::User, issue: &Issue, jql_filter: &str) -> bool {
-    let Ok(query) = super::jql::parse(jql_filter) else { return false };
+fn filter_matches(
+    data: &SiteData,
+    owner: &super::model::User,
+    issue: &Issue,
+    jql_filter: &str,
+) -> bool {
+    let Ok(query) = super::jql::parse(jql_filter) else {
+        return false;
+    };
     match super::jql::compile(&query, data, owner, Utc::now()) {
         Ok(compiled) => compiled.matches(issue, data),
         Err(_) => false,
@@ -240,12 +324,31 @@ fn payload(data: &SiteData, base: &str, issue: &Issue, event: &Event) -> Value {
     let render = Render { data, base };
     let v2 = |s: String| s.replace("/rest/api/3/", "/rest/api/2/");
     let mut fields = serde_json::Map::new();
-    for field in ["summary", "status", "priority", "issuetype", "assignee", "reporter", "project", "labels", "created", "updated", "duedate", "parent"] {
+    for field in [
+        "summary",
+        "status",
+        "priority",
+        "issuetype",
+        "assignee",
+        "reporter",
+        "project",
+        "labels",
+        "created",
+        "updated",
+        "duedate",
+        "parent",
+    ] {
         if let Some(value) = render.field(issue, field, 0) {
             fields.insert(field.to_string(), value);
         }
     }
-    fields.insert("description".into(), issue.description.as_ref().map_or(Value::Null, |d| json!(d.text.to_string())));
+    fields.insert(
+        "description".into(),
+        issue
+            .description
+            .as_ref()
+            .map_or(Value::Null, |d| json!(d.text.to_string())),
+    );
     let issue_json = json!({ "id": issue.id.to_string(), "self": v2(format!("{base}/rest/api/3/issue/{}", issue.id)), "key": issue.key, "fields": fields });
     let timestamp = Utc::now().timestamp_millis();
     match (event.kind, event.comment_id) {

@@ -40,7 +40,9 @@ impl Sealer {
         if bytes.len() != 32 {
             return Err(CryptoError::BadKey);
         }
-        Ok(Sealer { cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)) })
+        Ok(Sealer {
+            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(&bytes)),
+        })
     }
 
     pub fn seal(&self, plaintext: &[u8]) -> String {
@@ -54,12 +56,16 @@ impl Sealer {
     }
 
     pub fn open(&self, sealed: &str) -> Result<Vec<u8>, CryptoError> {
-        let bytes = ENGINE.decode(sealed.trim()).map_err(|_| CryptoError::Open)?;
+        let bytes = ENGINE
+            .decode(sealed.trim())
+            .map_err(|_| CryptoError::Open)?;
         if bytes.len() <= NONCE_LEN {
             return Err(CryptoError::Open);
         }
         let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
-        self.cipher.decrypt(Nonce::from_slice(nonce), ciphertext).map_err(|_| CryptoError::Open)
+        self.cipher
+            .decrypt(Nonce::from_slice(nonce), ciphertext)
+            .map_err(|_| CryptoError::Open)
     }
 }
 
@@ -87,7 +93,8 @@ mod tests {
     use super::*;
 
     fn sealer() -> Sealer {
-        Sealer::from_base64(&base64::engine::general_purpose::STANDARD.encode([7u8; 32])).expect("key")
+        Sealer::from_base64(&base64::engine::general_purpose::STANDARD.encode([7u8; 32]))
+            .expect("key")
     }
 
     #[test]
@@ -95,7 +102,11 @@ mod tests {
         let sealer = sealer();
         let sealed = sealer.seal(b"admin-token");
         assert!(!sealed.contains("admin-token"));
-        assert_ne!(sealed, sealer.seal(b"admin-token"), "a fresh nonce each time");
+        assert_ne!(
+            sealed,
+            sealer.seal(b"admin-token"),
+            "a fresh nonce each time"
+        );
         assert_eq!(sealer.open(&sealed).expect("opens"), b"admin-token");
     }
 
@@ -105,15 +116,26 @@ mod tests {
         let mut sealed = sealer.seal(b"secret").into_bytes();
         let last = sealed.len() - 2;
         sealed[last] = if sealed[last] == b'A' { b'B' } else { b'A' };
-        assert_eq!(sealer.open(&String::from_utf8(sealed).expect("ascii")), Err(CryptoError::Open));
-        let other = Sealer::from_base64(&base64::engine::general_purpose::STANDARD.encode([9u8; 32])).expect("key");
+        assert_eq!(
+            sealer.open(&String::from_utf8(sealed).expect("ascii")),
+            Err(CryptoError::Open)
+        );
+        let other =
+            Sealer::from_base64(&base64::engine::general_purpose::STANDARD.encode([9u8; 32]))
+                .expect("key");
         assert_eq!(other.open(&sealer.seal(b"secret")), Err(CryptoError::Open));
         assert_eq!(sealer.open("short"), Err(CryptoError::Open));
     }
 
     #[test]
     fn keys_must_be_32_bytes() {
-        assert_eq!(Sealer::from_base64("c2hvcnQ=").err(), Some(CryptoError::BadKey));
-        assert_eq!(Sealer::from_base64("not base64 !!").err(), Some(CryptoError::BadKey));
+        assert_eq!(
+            Sealer::from_base64("c2hvcnQ=").err(),
+            Some(CryptoError::BadKey)
+        );
+        assert_eq!(
+            Sealer::from_base64("not base64 !!").err(),
+            Some(CryptoError::BadKey)
+        );
     }
 }

@@ -31,7 +31,11 @@ pub enum StoreError {
 }
 
 /// Every migration, in order, embedded at compile time.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "identity", include_str!("../../migrations/0001_identity.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "identity",
+    include_str!("../../migrations/0001_identity.sql"),
+)];
 
 #[derive(Debug)]
 struct Embedded;
@@ -41,7 +45,15 @@ impl MigrationSource<'static> for Embedded {
         Box::pin(async {
             Ok(MIGRATIONS
                 .iter()
-                .map(|(version, name, sql)| Migration::new(*version, Cow::Borrowed(*name), MigrationType::Simple, SqlStr::from_static(sql), false))
+                .map(|(version, name, sql)| {
+                    Migration::new(
+                        *version,
+                        Cow::Borrowed(*name),
+                        MigrationType::Simple,
+                        SqlStr::from_static(sql),
+                        false,
+                    )
+                })
                 .collect())
         })
     }
@@ -70,12 +82,16 @@ impl Store {
     /// Connects to `database_url` (`sqlite://path` or `postgres://…`) and applies migrations.
     pub async fn connect(database_url: &str) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        let backend = if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        let backend = if database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://")
+        {
             Backend::Postgres
         } else if database_url.starts_with("sqlite:") {
             Backend::Sqlite
         } else {
-            return Err(StoreError::Url("use sqlite://<path> or postgres://…".into()));
+            return Err(StoreError::Url(
+                "use sqlite://<path> or postgres://…".into(),
+            ));
         };
         let url = match backend {
             // Create the file on first start.
@@ -85,7 +101,9 @@ impl Store {
             }
             _ => database_url.to_string(),
         };
-        let options: AnyConnectOptions = url.parse().map_err(|e: sqlx::Error| StoreError::Url(e.to_string()))?;
+        let options: AnyConnectOptions = url
+            .parse()
+            .map_err(|e: sqlx::Error| StoreError::Url(e.to_string()))?;
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
             .acquire_timeout(Duration::from_secs(10))
@@ -93,9 +111,15 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers run beside the writer; foreign keys enforce cascades.
-                        sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await?;
-                        sqlx::query("PRAGMA busy_timeout = 5000").execute(&mut *conn).await?;
+                        sqlx::query("PRAGMA journal_mode = WAL")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA foreign_keys = ON")
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query("PRAGMA busy_timeout = 5000")
+                            .execute(&mut *conn)
+                            .await?;
                     }
                     Ok(())
                 })
@@ -122,7 +146,11 @@ impl Store {
     // --- users -------------------------------------------------------------------------
 
     /// Finds or creates the user for an Atlassian account, refreshing the display name.
-    pub async fn upsert_user(&self, atlassian_account_id: &str, display_name: &str) -> Result<UserRow> {
+    pub async fn upsert_user(
+        &self,
+        atlassian_account_id: &str,
+        display_name: &str,
+    ) -> Result<UserRow> {
         let now = now();
         let id = uuid::Uuid::new_v4().to_string();
         sqlx::query(
@@ -143,7 +171,11 @@ impl Store {
     }
 
     pub async fn get_user(&self, id: &str) -> Result<Option<UserRow>> {
-        let row = sqlx::query("SELECT id, atlassian_account_id, display_name FROM users WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT id, atlassian_account_id, display_name FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(UserRow::from_row).transpose()
     }
 
@@ -181,18 +213,29 @@ impl Store {
 
     /// The user's connections, oldest first (the first is the default site).
     pub async fn list_connections(&self, user_id: &str) -> Result<Vec<ConnectionRow>> {
-        let rows = sqlx::query(LIST_CONNECTIONS).bind(user_id).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(LIST_CONNECTIONS)
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(ConnectionRow::from_row).collect()
     }
 
     pub async fn get_connection(&self, id: &str) -> Result<Option<ConnectionRow>> {
-        let row = sqlx::query(GET_CONNECTION).bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(GET_CONNECTION)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(ConnectionRow::from_row).transpose()
     }
 
     /// Stores refreshed credentials if nobody else did since `expected_version`; returns
     /// whether this write won (compare-and-swap across replicas).
-    pub async fn update_credentials(&self, id: &str, expected_version: i64, sealed_credentials: &str) -> Result<bool> {
+    pub async fn update_credentials(
+        &self,
+        id: &str,
+        expected_version: i64,
+        sealed_credentials: &str,
+    ) -> Result<bool> {
         let result = sqlx::query(
             "UPDATE site_connections SET credentials = $1, credentials_version = credentials_version + 1, needs_reconnect = 0, updated_at = $2
              WHERE id = $3 AND credentials_version = $4",
@@ -208,14 +251,25 @@ impl Store {
 
     /// Marks a connection whose refresh token Jira refused: the user must log in again.
     pub async fn mark_reconnect(&self, id: &str) -> Result<()> {
-        sqlx::query("UPDATE site_connections SET needs_reconnect = 1, updated_at = $1 WHERE id = $2").bind(now()).bind(id).execute(&self.pool).await?;
+        sqlx::query(
+            "UPDATE site_connections SET needs_reconnect = 1, updated_at = $1 WHERE id = $2",
+        )
+        .bind(now())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     // --- sessions ------------------------------------------------------------------------
 
     /// Stores a new session (a login): its refresh token's hash, in a new family.
-    pub async fn create_session(&self, user_id: &str, refresh_hash: &str, expires_at: i64) -> Result<String> {
+    pub async fn create_session(
+        &self,
+        user_id: &str,
+        refresh_hash: &str,
+        expires_at: i64,
+    ) -> Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
         let family = uuid::Uuid::new_v4().to_string();
         sqlx::query("INSERT INTO sessions (id, user_id, refresh_hash, family, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -232,7 +286,12 @@ impl Store {
 
     /// Rotates a refresh token: the old one is spent, a new one joins its family. Reusing a
     /// spent token revokes the whole family (a stolen token is then useless too).
-    pub async fn rotate_session(&self, old_hash: &str, new_hash: &str, expires_at: i64) -> Result<Rotation> {
+    pub async fn rotate_session(
+        &self,
+        old_hash: &str,
+        new_hash: &str,
+        expires_at: i64,
+    ) -> Result<Rotation> {
         let now = now();
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query("SELECT id, user_id, family, expires_at, revoked_at FROM sessions WHERE refresh_hash = $1")
@@ -247,7 +306,13 @@ impl Store {
         let expires: i64 = row.try_get("expires_at")?;
         let revoked: Option<i64> = row.try_get("revoked_at")?;
         if revoked.is_some() {
-            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL").bind(now).bind(&family).execute(&mut *tx).await?;
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(&family)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
             return Ok(Rotation::Reused);
         }
@@ -255,7 +320,13 @@ impl Store {
             return Ok(Rotation::Unknown);
         }
         // Spend the old token only if it is still live: a concurrent rotation loses here.
-        let spent = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE refresh_hash = $2 AND revoked_at IS NULL").bind(now).bind(old_hash).execute(&mut *tx).await?;
+        let spent = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE refresh_hash = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(old_hash)
+        .execute(&mut *tx)
+        .await?;
         if spent.rows_affected() != 1 {
             return Ok(Rotation::Reused);
         }
@@ -275,20 +346,32 @@ impl Store {
 
     /// Revokes the family of the session holding `refresh_hash` (logout).
     pub async fn revoke_session(&self, refresh_hash: &str) -> Result<bool> {
-        let family: Option<String> = sqlx::query("SELECT family FROM sessions WHERE refresh_hash = $1")
-            .bind(refresh_hash)
-            .fetch_optional(&self.pool)
-            .await?
-            .map(|row| row.try_get("family"))
-            .transpose()?;
-        let Some(family) = family else { return Ok(false) };
-        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL").bind(now()).bind(family).execute(&self.pool).await?;
+        let family: Option<String> =
+            sqlx::query("SELECT family FROM sessions WHERE refresh_hash = $1")
+                .bind(refresh_hash)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| row.try_get("family"))
+                .transpose()?;
+        let Some(family) = family else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE family = $2 AND revoked_at IS NULL")
+            .bind(now())
+            .bind(family)
+            .execute(&self.pool)
+            .await?;
         Ok(true)
     }
 
     // --- OAuth login state ---------------------------------------------------------------
 
-    pub async fn insert_oauth_state(&self, state_hash: &str, browser_hash: &str, expires_at: i64) -> Result<()> {
+    pub async fn insert_oauth_state(
+        &self,
+        state_hash: &str,
+        browser_hash: &str,
+        expires_at: i64,
+    ) -> Result<()> {
         sqlx::query("INSERT INTO oauth_states (state_hash, browser_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(state_hash)
             .bind(browser_hash)
@@ -302,8 +385,16 @@ impl Store {
     /// Consumes a login state (single use); `Some(browser_hash)` when it existed and was live.
     pub async fn take_oauth_state(&self, state_hash: &str) -> Result<Option<String>> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT browser_hash, expires_at FROM oauth_states WHERE state_hash = $1").bind(state_hash).fetch_optional(&mut *tx).await?;
-        sqlx::query("DELETE FROM oauth_states WHERE state_hash = $1 OR expires_at < $2").bind(state_hash).bind(now()).execute(&mut *tx).await?;
+        let row =
+            sqlx::query("SELECT browser_hash, expires_at FROM oauth_states WHERE state_hash = $1")
+                .bind(state_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query("DELETE FROM oauth_states WHERE state_hash = $1 OR expires_at < $2")
+            .bind(state_hash)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         let Some(row) = row else { return Ok(None) };
         let expires: i64 = row.try_get("expires_at")?;
@@ -321,7 +412,9 @@ const GET_CONNECTION: &str = "SELECT id, user_id, site_url, site_name, cloud_id,
 /// Outcome of [`Store::rotate_session`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rotation {
-    Rotated { user_id: String },
+    Rotated {
+        user_id: String,
+    },
     /// The token was already spent: its family is now revoked.
     Reused,
     /// No such live token.
@@ -337,7 +430,11 @@ pub struct UserRow {
 
 impl UserRow {
     fn from_row(row: &sqlx::any::AnyRow) -> Result<Self> {
-        Ok(UserRow { id: row.try_get("id")?, atlassian_account_id: row.try_get("atlassian_account_id")?, display_name: row.try_get("display_name")? })
+        Ok(UserRow {
+            id: row.try_get("id")?,
+            atlassian_account_id: row.try_get("atlassian_account_id")?,
+            display_name: row.try_get("display_name")?,
+        })
     }
 }
 
@@ -390,7 +487,11 @@ impl ConnectionRow {
             site_url: row.try_get("site_url")?,
             site_name: row.try_get("site_name")?,
             cloud_id: row.try_get("cloud_id")?,
-            auth_kind: if kind == "oauth" { AuthKind::OAuth } else { AuthKind::ApiToken },
+            auth_kind: if kind == "oauth" {
+                AuthKind::OAuth
+            } else {
+                AuthKind::ApiToken
+            },
             sealed_credentials: row.try_get("credentials")?,
             credentials_version: row.try_get("credentials_version")?,
             needs_reconnect: row.try_get::<i64, _>("needs_reconnect")? != 0,

@@ -26,7 +26,11 @@ async fn the_demo_prints_a_graphiql_url_that_answers_queries_and_logins() {
     .await
     .expect("read the banner");
     let url_of = |prefix: &str| {
-        lines.iter().find_map(|l| l.strip_prefix(prefix)).and_then(|rest| rest.split_whitespace().next()).map(str::to_string)
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(prefix))
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(str::to_string)
     };
     let graphql = url_of("GraphiQL: ").expect("the GraphiQL URL is printed");
     let site = url_of("Simulated Jira site: ").expect("the site URL is printed");
@@ -40,8 +44,14 @@ async fn the_demo_prints_a_graphiql_url_that_answers_queries_and_logins() {
         .json()
         .await
         .expect("json");
-    assert_eq!(answer["data"]["viewer"]["displayName"], "Admin Ada", "{answer}");
-    assert_eq!(answer["data"]["issues"]["edges"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        answer["data"]["viewer"]["displayName"], "Admin Ada",
+        "{answer}"
+    );
+    assert_eq!(
+        answer["data"]["issues"]["edges"].as_array().map(Vec::len),
+        Some(2)
+    );
     let login: serde_json::Value = http
         .post(graphql.replace("/graphql", "/auth/login"))
         .json(&serde_json::json!({ "siteUrl": site, "email": "viewer@demo.test", "apiToken": "viewer-token" }))

@@ -16,7 +16,9 @@ pub struct TestApp {
 
 /// Starts a simulated site alone (seed 42, 500 issues unless changed).
 pub async fn spawn_site(config: SimConfig) -> SimHandle {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind sim");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind sim");
     sim::spawn(config, listener).await.expect("start sim")
 }
 
@@ -27,11 +29,18 @@ pub async fn spawn_app() -> TestApp {
 
 /// A gateway acting as `user` (a simulated user's email) over a site built from `sim_config`;
 /// `tweak` adjusts the gateway's configuration.
-pub async fn spawn_app_with(sim_config: SimConfig, user: &str, tweak: impl FnOnce(&mut Config)) -> TestApp {
+pub async fn spawn_app_with(
+    sim_config: SimConfig,
+    user: &str,
+    tweak: impl FnOnce(&mut Config),
+) -> TestApp {
     let site = spawn_site(sim_config).await;
     let token = {
         let data = site.state.data.read();
-        data.user_by_email(user).expect("known simulated user").api_token.clone()
+        data.user_by_email(user)
+            .expect("known simulated user")
+            .api_token
+            .clone()
     };
     let mut config = Config {
         port: 0,
@@ -48,7 +57,14 @@ pub async fn spawn_app_with(sim_config: SimConfig, user: &str, tweak: impl FnOnc
     let app = App::build(config).await.expect("build gateway");
     let gateway = format!("http://{}", app.local_addr().expect("gateway address"));
     tokio::spawn(app.run_until(std::future::pending()));
-    TestApp { site, gateway, http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client") }
+    TestApp {
+        site,
+        gateway,
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client"),
+    }
 }
 
 impl TestApp {
@@ -85,7 +101,10 @@ impl TestApp {
     }
 
     pub fn fault(&self, rule: FaultRule) {
-        self.site.set_faults(FaultConfig { rules: vec![rule], ..FaultConfig::default() });
+        self.site.set_faults(FaultConfig {
+            rules: vec![rule],
+            ..FaultConfig::default()
+        });
     }
 }
 
@@ -93,14 +112,22 @@ impl TestApp {
 pub fn error_codes(answer: &Value) -> Vec<String> {
     answer["errors"]
         .as_array()
-        .map(|errors| errors.iter().filter_map(|e| e["extensions"]["code"].as_str().map(str::to_string)).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["extensions"]["code"].as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Basic auth header value for a simulated user.
 pub fn basic(email: &str, token: &str) -> String {
     use base64::Engine;
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}")))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{email}:{token}"))
+    )
 }
 
 /// Settings that enable logins: a fresh SQLite file, keys, and the simulated site allowed.
@@ -109,8 +136,12 @@ pub fn identity_config(dir: &std::path::Path) -> Config {
     Config {
         port: 0,
         database_url: format!("sqlite://{}", dir.join("gateway.db").display()),
-        jwt_secret: Some(secrecy::SecretString::from("test-jwt-secret-that-is-long-enough-xx".to_string())),
-        encryption_key: Some(secrecy::SecretString::from(base64::engine::general_purpose::STANDARD.encode([42u8; 32]))),
+        jwt_secret: Some(secrecy::SecretString::from(
+            "test-jwt-secret-that-is-long-enough-xx".to_string(),
+        )),
+        encryption_key: Some(secrecy::SecretString::from(
+            base64::engine::general_purpose::STANDARD.encode([42u8; 32]),
+        )),
         allowed_sites: vec!["127.0.0.1".into()],
         jira_retry_base_ms: 10,
         jira_retry_max_ms: 50,

@@ -9,5 +9,5 @@ mod export;
 mod gateway;
 mod identity;
 mod sim;
-mod store;
 mod spec;
+mod store;

@@ -6,16 +6,28 @@ use jira_gateway::store::{AuthKind, NewConnection, Rotation, Store, now};
 /// A fresh SQLite file per call, plus a fresh PostgreSQL database when configured.
 async fn stores() -> Vec<(&'static str, Store, Option<tempfile::TempDir>)> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = Store::sqlite_file(&dir.path().join("gateway.db")).await.expect("sqlite store");
+    let sqlite = Store::sqlite_file(&dir.path().join("gateway.db"))
+        .await
+        .expect("sqlite store");
     let mut out = vec![("sqlite", sqlite, Some(dir))];
-    #[expect(clippy::disallowed_methods, reason = "tests read their own service locations")]
-    let postgres = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
-    #[expect(clippy::disallowed_methods, reason = "tests read their own service locations")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "tests read their own service locations"
+    )]
+    let postgres = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "tests read their own service locations"
+    )]
     let required = std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     match postgres {
         Some(url) => out.push(("postgres", fresh_postgres(&url).await, None)),
         None if required => panic!("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"),
-        None => println!("store suite: PostgreSQL SKIPPED (set TEST_DATABASE_URL=postgres://... to run it; .ci/run does)"),
+        None => println!(
+            "store suite: PostgreSQL SKIPPED (set TEST_DATABASE_URL=postgres://... to run it; .ci/run does)"
+        ),
     }
     out
 }
@@ -24,21 +36,41 @@ async fn stores() -> Vec<(&'static str, Store, Option<tempfile::TempDir>)> {
 async fn fresh_postgres(url: &str) -> Store {
     use sqlx::Connection;
     let name = format!("jg_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = sqlx::PgConnection::connect(url).await.unwrap_or_else(|e| panic!("PostgreSQL at TEST_DATABASE_URL is not reachable: {e}"));
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create database");
-    let (base, _) = url.rsplit_once('/').expect("a database path in TEST_DATABASE_URL");
-    Store::connect(&format!("{base}/{name}")).await.expect("postgres store")
+    let mut admin = sqlx::PgConnection::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at TEST_DATABASE_URL is not reachable: {e}"));
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    let (base, _) = url
+        .rsplit_once('/')
+        .expect("a database path in TEST_DATABASE_URL");
+    Store::connect(&format!("{base}/{name}"))
+        .await
+        .expect("postgres store")
 }
 
 #[tokio::test]
 async fn users_are_one_per_atlassian_account_and_keep_the_latest_name() {
     for (backend, store, _dir) in stores().await {
         let first = store.upsert_user("acc-1", "Ada").await.expect(backend);
-        let again = store.upsert_user("acc-1", "Ada Lovelace").await.expect(backend);
+        let again = store
+            .upsert_user("acc-1", "Ada Lovelace")
+            .await
+            .expect(backend);
         assert_eq!(first.id, again.id, "{backend}");
         assert_eq!(again.display_name, "Ada Lovelace", "{backend}");
-        assert_eq!(store.get_user(&first.id).await.expect(backend), Some(again), "{backend}");
-        assert_eq!(store.get_user("nobody").await.expect(backend), None, "{backend}");
+        assert_eq!(
+            store.get_user(&first.id).await.expect(backend),
+            Some(again),
+            "{backend}"
+        );
+        assert_eq!(
+            store.get_user("nobody").await.expect(backend),
+            None,
+            "{backend}"
+        );
     }
 }
 
@@ -54,22 +86,65 @@ async fn connections_are_per_site_and_credential_updates_are_compare_and_swap() 
             auth_kind: AuthKind::OAuth,
             sealed_credentials: sealed,
         };
-        let a = store.upsert_connection(&new("https://a.example", "sealed-1")).await.expect(backend);
-        let b = store.upsert_connection(&new("https://b.example", "sealed-2")).await.expect(backend);
+        let a = store
+            .upsert_connection(&new("https://a.example", "sealed-1"))
+            .await
+            .expect(backend);
+        let b = store
+            .upsert_connection(&new("https://b.example", "sealed-2"))
+            .await
+            .expect(backend);
         let listed = store.list_connections(&user.id).await.expect(backend);
-        assert_eq!(listed.iter().map(|c| c.site_url.as_str()).collect::<Vec<_>>(), ["https://a.example", "https://b.example"], "{backend}");
+        assert_eq!(
+            listed
+                .iter()
+                .map(|c| c.site_url.as_str())
+                .collect::<Vec<_>>(),
+            ["https://a.example", "https://b.example"],
+            "{backend}"
+        );
         assert_eq!(a.auth_kind, AuthKind::OAuth);
         // Two refreshes raced from the same version: exactly one is stored.
-        assert!(store.update_credentials(&a.id, a.credentials_version, "sealed-3").await.expect(backend), "{backend}");
-        assert!(!store.update_credentials(&a.id, a.credentials_version, "sealed-4").await.expect(backend), "{backend}");
-        let stored = store.get_connection(&a.id).await.expect(backend).expect("exists");
+        assert!(
+            store
+                .update_credentials(&a.id, a.credentials_version, "sealed-3")
+                .await
+                .expect(backend),
+            "{backend}"
+        );
+        assert!(
+            !store
+                .update_credentials(&a.id, a.credentials_version, "sealed-4")
+                .await
+                .expect(backend),
+            "{backend}"
+        );
+        let stored = store
+            .get_connection(&a.id)
+            .await
+            .expect(backend)
+            .expect("exists");
         assert_eq!(stored.sealed_credentials, "sealed-3", "{backend}");
         store.mark_reconnect(&b.id).await.expect(backend);
-        assert!(store.get_connection(&b.id).await.expect(backend).expect("exists").needs_reconnect, "{backend}");
+        assert!(
+            store
+                .get_connection(&b.id)
+                .await
+                .expect(backend)
+                .expect("exists")
+                .needs_reconnect,
+            "{backend}"
+        );
         // A new login to the same site replaces the credentials and clears the flag.
-        let b2 = store.upsert_connection(&new("https://b.example", "sealed-5")).await.expect(backend);
+        let b2 = store
+            .upsert_connection(&new("https://b.example", "sealed-5"))
+            .await
+            .expect(backend);
         assert_eq!(b2.id, b.id, "{backend}");
-        assert!(!b2.needs_reconnect && b2.credentials_version > b.credentials_version, "{backend}");
+        assert!(
+            !b2.needs_reconnect && b2.credentials_version > b.credentials_version,
+            "{backend}"
+        );
     }
 }
 
@@ -78,15 +153,67 @@ async fn refresh_tokens_rotate_and_a_reused_one_revokes_its_family() {
     for (backend, store, _dir) in stores().await {
         let user = store.upsert_user("acc-3", "Cy").await.expect(backend);
         let later = now() + 3600;
-        store.create_session(&user.id, "h1", later).await.expect(backend);
-        assert_eq!(store.rotate_session("h1", "h2", later).await.expect(backend), Rotation::Rotated { user_id: user.id.clone() }, "{backend}");
-        assert_eq!(store.rotate_session("h2", "h3", later).await.expect(backend), Rotation::Rotated { user_id: user.id.clone() }, "{backend}");
+        store
+            .create_session(&user.id, "h1", later)
+            .await
+            .expect(backend);
+        assert_eq!(
+            store
+                .rotate_session("h1", "h2", later)
+                .await
+                .expect(backend),
+            Rotation::Rotated {
+                user_id: user.id.clone()
+            },
+            "{backend}"
+        );
+        assert_eq!(
+            store
+                .rotate_session("h2", "h3", later)
+                .await
+                .expect(backend),
+            Rotation::Rotated {
+                user_id: user.id.clone()
+            },
+            "{backend}"
+        );
         // h1 was spent: replaying it revokes h3 too.
-        assert_eq!(store.rotate_session("h1", "h4", later).await.expect(backend), Rotation::Reused, "{backend}");
-        assert_eq!(store.rotate_session("h3", "h5", later).await.expect(backend), Rotation::Reused, "{backend}");
-        assert_eq!(store.rotate_session("nope", "h6", later).await.expect(backend), Rotation::Unknown, "{backend}");
-        store.create_session(&user.id, "x1", now() - 1).await.expect(backend);
-        assert_eq!(store.rotate_session("x1", "x2", later).await.expect(backend), Rotation::Unknown, "expired, {backend}");
+        assert_eq!(
+            store
+                .rotate_session("h1", "h4", later)
+                .await
+                .expect(backend),
+            Rotation::Reused,
+            "{backend}"
+        );
+        assert_eq!(
+            store
+                .rotate_session("h3", "h5", later)
+                .await
+                .expect(backend),
+            Rotation::Reused,
+            "{backend}"
+        );
+        assert_eq!(
+            store
+                .rotate_session("nope", "h6", later)
+                .await
+                .expect(backend),
+            Rotation::Unknown,
+            "{backend}"
+        );
+        store
+            .create_session(&user.id, "x1", now() - 1)
+            .await
+            .expect(backend);
+        assert_eq!(
+            store
+                .rotate_session("x1", "x2", later)
+                .await
+                .expect(backend),
+            Rotation::Unknown,
+            "expired, {backend}"
+        );
     }
 }
 
@@ -94,10 +221,17 @@ async fn refresh_tokens_rotate_and_a_reused_one_revokes_its_family() {
 async fn concurrent_rotations_of_one_token_have_exactly_one_winner() {
     for (backend, store, _dir) in stores().await {
         let user = store.upsert_user("acc-4", "Di").await.expect(backend);
-        store.create_session(&user.id, "root", now() + 3600).await.expect(backend);
+        store
+            .create_session(&user.id, "root", now() + 3600)
+            .await
+            .expect(backend);
         let attempts = (0..8).map(|n| {
             let store = store.clone();
-            tokio::spawn(async move { store.rotate_session("root", &format!("next-{n}"), now() + 3600).await })
+            tokio::spawn(async move {
+                store
+                    .rotate_session("root", &format!("next-{n}"), now() + 3600)
+                    .await
+            })
         });
         let mut rotated = 0;
         for attempt in attempts {
@@ -113,9 +247,19 @@ async fn concurrent_rotations_of_one_token_have_exactly_one_winner() {
 async fn logout_revokes_the_session_family() {
     for (backend, store, _dir) in stores().await {
         let user = store.upsert_user("acc-5", "Ed").await.expect(backend);
-        store.create_session(&user.id, "l1", now() + 3600).await.expect(backend);
+        store
+            .create_session(&user.id, "l1", now() + 3600)
+            .await
+            .expect(backend);
         assert!(store.revoke_session("l1").await.expect(backend));
-        assert_eq!(store.rotate_session("l1", "l2", now() + 3600).await.expect(backend), Rotation::Reused, "{backend}");
+        assert_eq!(
+            store
+                .rotate_session("l1", "l2", now() + 3600)
+                .await
+                .expect(backend),
+            Rotation::Reused,
+            "{backend}"
+        );
         assert!(!store.revoke_session("unknown").await.expect(backend));
     }
 }
@@ -123,11 +267,33 @@ async fn logout_revokes_the_session_family() {
 #[tokio::test]
 async fn oauth_states_are_single_use_and_expire() {
     for (backend, store, _dir) in stores().await {
-        store.insert_oauth_state("s1", "browser", now() + 600).await.expect(backend);
-        assert_eq!(store.take_oauth_state("s1").await.expect(backend).as_deref(), Some("browser"), "{backend}");
-        assert_eq!(store.take_oauth_state("s1").await.expect(backend), None, "{backend}");
-        store.insert_oauth_state("s2", "browser", now() - 1).await.expect(backend);
-        assert_eq!(store.take_oauth_state("s2").await.expect(backend), None, "{backend}");
+        store
+            .insert_oauth_state("s1", "browser", now() + 600)
+            .await
+            .expect(backend);
+        assert_eq!(
+            store
+                .take_oauth_state("s1")
+                .await
+                .expect(backend)
+                .as_deref(),
+            Some("browser"),
+            "{backend}"
+        );
+        assert_eq!(
+            store.take_oauth_state("s1").await.expect(backend),
+            None,
+            "{backend}"
+        );
+        store
+            .insert_oauth_state("s2", "browser", now() - 1)
+            .await
+            .expect(backend);
+        assert_eq!(
+            store.take_oauth_state("s2").await.expect(backend),
+            None,
+            "{backend}"
+        );
     }
 }
 
@@ -139,16 +305,42 @@ async fn a_restart_keeps_users_connections_and_sessions() {
         let store = Store::sqlite_file(&path).await.expect("first start");
         let user = store.upsert_user("acc-6", "Flo").await.expect("user");
         store
-            .upsert_connection(&NewConnection { user_id: &user.id, site_url: "https://a.example", site_name: "a", cloud_id: None, auth_kind: AuthKind::ApiToken, sealed_credentials: "sealed" })
+            .upsert_connection(&NewConnection {
+                user_id: &user.id,
+                site_url: "https://a.example",
+                site_name: "a",
+                cloud_id: None,
+                auth_kind: AuthKind::ApiToken,
+                sealed_credentials: "sealed",
+            })
             .await
             .expect("connection");
-        store.create_session(&user.id, "r1", now() + 3600).await.expect("session");
+        store
+            .create_session(&user.id, "r1", now() + 3600)
+            .await
+            .expect("session");
         store.pool().close().await;
         user
     };
     // Migrations run again on the existing file without harm.
     let store = Store::sqlite_file(&path).await.expect("second start");
-    assert_eq!(store.get_user(&user.id).await.expect("user"), Some(user.clone()));
-    assert_eq!(store.list_connections(&user.id).await.expect("connections").len(), 1);
-    assert!(matches!(store.rotate_session("r1", "r2", now() + 3600).await.expect("rotate"), Rotation::Rotated { .. }));
+    assert_eq!(
+        store.get_user(&user.id).await.expect("user"),
+        Some(user.clone())
+    );
+    assert_eq!(
+        store
+            .list_connections(&user.id)
+            .await
+            .expect("connections")
+            .len(),
+        1
+    );
+    assert!(matches!(
+        store
+            .rotate_session("r1", "r2", now() + 3600)
+            .await
+            .expect("rotate"),
+        Rotation::Rotated { .. }
+    ));
 }

@@ -25,7 +25,9 @@ pub struct IssueQuery;
 impl IssueQuery {
     /// Issues matching `jql` and/or `filter`, ordered by `orderBy` (or the JQL's ORDER BY).
     /// One Jira search call per page, asking only for the fields the query selects.
-    #[graphql(complexity = "first.unwrap_or(DEFAULT_PAGE as i32).max(1) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.unwrap_or(DEFAULT_PAGE as i32).max(1) as usize * child_complexity"
+    )]
     async fn issues(
         &self,
         ctx: &Context<'_>,
@@ -34,27 +36,49 @@ impl IssueQuery {
         order_by: Option<Vec<IssueOrder>>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(desc = "One of the caller's sites (URL, name or cloud id); default: X-Jira-Site or the first")] site: Option<String>,
+        #[graphql(
+            desc = "One of the caller's sites (URL, name or cloud id); default: X-Jira-Site or the first"
+        )]
+        site: Option<String>,
     ) -> GqlResult<IssueConnection> {
-        let jql = build_jql(jql.as_deref(), filter.as_ref(), order_by.as_deref().unwrap_or(&[]))?;
+        let jql = build_jql(
+            jql.as_deref(),
+            filter.as_ref(),
+            order_by.as_deref().unwrap_or(&[]),
+        )?;
         let request = site_request(ctx, site.as_deref()).await?;
         search_connection(ctx, &request, jql, first, after).await
     }
 
     /// One issue by key or id; null when it does not exist or the caller may not see it.
-    async fn issue(&self, ctx: &Context<'_>, key: String, site: Option<String>) -> GqlResult<Option<Issue>> {
+    async fn issue(
+        &self,
+        ctx: &Context<'_>,
+        key: String,
+        site: Option<String>,
+    ) -> GqlResult<Option<Issue>> {
         let key = key.trim();
         if !is_issue_key_or_id(key) {
-            return Err(GqlError::BadUserInput(format!("`{}` is not an issue key (like DEMO-1) or id.", key.chars().take(40).collect::<String>())).into());
+            return Err(GqlError::BadUserInput(format!(
+                "`{}` is not an issue key (like DEMO-1) or id.",
+                key.chars().take(40).collect::<String>()
+            ))
+            .into());
         }
         let request = site_request(ctx, site.as_deref()).await?;
         let plan = Arc::new(FetchPlan::for_issue(ctx.field().selection_set()));
-        let issue = request.issues.load_one(IssueKey::new(key, plan)).await.map_err(GqlError::from)?;
+        let issue = request
+            .issues
+            .load_one(IssueKey::new(key, plan))
+            .await
+            .map_err(GqlError::from)?;
         Ok(issue.map(|bean| Issue::new(bean, request.clone())))
     }
 
     /// Full-text search over summary, description and comments.
-    #[graphql(complexity = "first.unwrap_or(DEFAULT_PAGE as i32).max(1) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.unwrap_or(DEFAULT_PAGE as i32).max(1) as usize * child_complexity"
+    )]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -67,14 +91,24 @@ impl IssueQuery {
         if text.trim().is_empty() {
             return Err(GqlError::BadUserInput("`text` must not be empty.".into()).into());
         }
-        let filter = IssueFilter { text: Some(text), project_keys, ..IssueFilter::default() };
+        let filter = IssueFilter {
+            text: Some(text),
+            project_keys,
+            ..IssueFilter::default()
+        };
         let jql = build_jql(None, Some(&filter), &[])?;
         let request = site_request(ctx, site.as_deref()).await?;
         search_connection(ctx, &request, jql, first, after).await
     }
 
     /// Counts of the matching issues by status, priority, assignee and issue type.
-    async fn stats(&self, ctx: &Context<'_>, jql: Option<String>, filter: Option<IssueFilter>, site: Option<String>) -> GqlResult<IssueStats> {
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        jql: Option<String>,
+        filter: Option<IssueFilter>,
+        site: Option<String>,
+    ) -> GqlResult<IssueStats> {
         let jql = build_jql(jql.as_deref(), filter.as_ref(), &[])?;
         let request = site_request(ctx, site.as_deref()).await?;
         let mut stats = Tally::default();
@@ -87,7 +121,9 @@ impl IssueQuery {
                     jql: jql.clone(),
                     next_page_token: token.clone(),
                     max_results: Some(100),
-                    fields: ["status", "priority", "assignee", "issuetype"].map(String::from).to_vec(),
+                    fields: ["status", "priority", "assignee", "issuetype"]
+                        .map(String::from)
+                        .to_vec(),
                     ..SearchRequest::default()
                 })
                 .await
@@ -95,10 +131,29 @@ impl IssueQuery {
             for issue in &page.issues {
                 let f = &issue.fields;
                 stats.total += 1;
-                count(&mut stats.by_status, f.status.as_ref().map(|s| (s.id.clone(), s.name.clone())));
-                count(&mut stats.by_priority, f.priority.as_ref().map(|p| (p.id.clone(), p.name.clone())));
-                count(&mut stats.by_assignee, f.assignee.as_ref().map(|u| (u.account_id.clone(), u.display_name.clone().unwrap_or_default())));
-                count(&mut stats.by_issue_type, f.issue_type.as_ref().map(|t| (t.id.clone(), t.name.clone())));
+                count(
+                    &mut stats.by_status,
+                    f.status.as_ref().map(|s| (s.id.clone(), s.name.clone())),
+                );
+                count(
+                    &mut stats.by_priority,
+                    f.priority.as_ref().map(|p| (p.id.clone(), p.name.clone())),
+                );
+                count(
+                    &mut stats.by_assignee,
+                    f.assignee.as_ref().map(|u| {
+                        (
+                            u.account_id.clone(),
+                            u.display_name.clone().unwrap_or_default(),
+                        )
+                    }),
+                );
+                count(
+                    &mut stats.by_issue_type,
+                    f.issue_type
+                        .as_ref()
+                        .map(|t| (t.id.clone(), t.name.clone())),
+                );
             }
             if page.is_last_page() || page.issues.is_empty() {
                 break;
@@ -154,7 +209,10 @@ fn count(map: &mut BTreeMap<String, (String, i64)>, group: Option<(String, Strin
 }
 
 fn finish(map: BTreeMap<String, (String, i64)>) -> Vec<GroupCount> {
-    let mut out: Vec<GroupCount> = map.into_iter().map(|(key, (name, count))| GroupCount { key, name, count }).collect();
+    let mut out: Vec<GroupCount> = map
+        .into_iter()
+        .map(|(key, (name, count))| GroupCount { key, name, count })
+        .collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     out
 }
@@ -163,24 +221,50 @@ fn is_issue_key_or_id(key: &str) -> bool {
     if !key.is_empty() && key.len() <= 20 && key.bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
-    let Some((project, number)) = key.rsplit_once('-') else { return false };
+    let Some((project, number)) = key.rsplit_once('-') else {
+        return false;
+    };
     let project_ok = project.len() <= 255
-        && project.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && project.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    project_ok && !number.is_empty() && number.len() <= 18 && number.bytes().all(|b| b.is_ascii_digit())
+        && project
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+        && project
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    project_ok
+        && !number.is_empty()
+        && number.len() <= 18
+        && number.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Runs one page of a JQL search for the selected `IssueConnection` fields.
-async fn search_connection(ctx: &Context<'_>, request: &Arc<RequestContext>, jql: String, first: Option<i32>, after: Option<String>) -> GqlResult<IssueConnection> {
+async fn search_connection(
+    ctx: &Context<'_>,
+    request: &Arc<RequestContext>,
+    jql: String,
+    first: Option<i32>,
+    after: Option<String>,
+) -> GqlResult<IssueConnection> {
     let first = match first {
         None => DEFAULT_PAGE.min(request.max_page_size),
-        Some(n) if n < 0 => return Err(GqlError::BadUserInput("`first` must not be negative.".into()).into()),
+        Some(n) if n < 0 => {
+            return Err(GqlError::BadUserInput("`first` must not be negative.".into()).into());
+        }
         Some(n) if n as usize > request.max_page_size => {
-            return Err(GqlError::BadUserInput(format!("`first` must be at most {}.", request.max_page_size)).into());
+            return Err(GqlError::BadUserInput(format!(
+                "`first` must be at most {}.",
+                request.max_page_size
+            ))
+            .into());
         }
         Some(n) => n as usize,
     };
-    let cursor = after.as_deref().map(SearchCursor::decode).transpose()?.unwrap_or_default();
+    let cursor = after
+        .as_deref()
+        .map(SearchCursor::decode)
+        .transpose()?
+        .unwrap_or_default();
     let mut plan = FetchPlan::default();
     for field in ctx.field().selection_set() {
         match field.name() {
@@ -205,21 +289,45 @@ async fn search_connection(ctx: &Context<'_>, request: &Arc<RequestContext>, jql
         expand: plan.expand_vec().join(","),
         ..SearchRequest::default()
     };
-    let page = request.jira.search_jql(&search).await.map_err(|e| GqlError::from_search(&e))?;
+    let page = request
+        .jira
+        .search_jql(&search)
+        .await
+        .map_err(|e| GqlError::from_search(&e))?;
     let page_len = page.issues.len();
-    let next_token = (!page.is_last_page()).then(|| page.next_page_token.clone()).flatten();
+    let next_token = (!page.is_last_page())
+        .then(|| page.next_page_token.clone())
+        .flatten();
     let mut edges = Vec::new();
-    for (index, bean) in page.issues.into_iter().enumerate().skip(cursor.skip).take(first) {
+    for (index, bean) in page
+        .issues
+        .into_iter()
+        .enumerate()
+        .skip(cursor.skip)
+        .take(first)
+    {
         // Each edge's cursor is where the next page would start.
         let after_this = if index + 1 == page_len {
             match &next_token {
-                Some(token) => SearchCursor { token: Some(token.clone()), skip: 0 },
-                None => SearchCursor { token: cursor.token.clone(), skip: index + 1 },
+                Some(token) => SearchCursor {
+                    token: Some(token.clone()),
+                    skip: 0,
+                },
+                None => SearchCursor {
+                    token: cursor.token.clone(),
+                    skip: index + 1,
+                },
             }
         } else {
-            SearchCursor { token: cursor.token.clone(), skip: index + 1 }
+            SearchCursor {
+                token: cursor.token.clone(),
+                skip: index + 1,
+            }
         };
-        edges.push(IssueEdge { cursor: after_this.encode(), node: Issue::new(Arc::new(bean), request.clone()) });
+        edges.push(IssueEdge {
+            cursor: after_this.encode(),
+            node: Issue::new(Arc::new(bean), request.clone()),
+        });
     }
     let consumed = cursor.skip + edges.len();
     let page_info = PageInfo {
@@ -228,7 +336,12 @@ async fn search_connection(ctx: &Context<'_>, request: &Arc<RequestContext>, jql
         start_cursor: edges.first().map(|e| e.cursor.clone()),
         end_cursor: edges.last().map(|e| e.cursor.clone()),
     };
-    Ok(IssueConnection { edges, page_info, jql, context: request.clone() })
+    Ok(IssueConnection {
+        edges,
+        page_info,
+        jql,
+        context: request.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -240,7 +353,15 @@ mod tests {
         assert!(is_issue_key_or_id("DEMO-1"));
         assert!(is_issue_key_or_id("demo_2-15"));
         assert!(is_issue_key_or_id("10001"));
-        for bad in ["", "DEMO", "DEMO-", "-1", "DEMO-1/../x", "DEMO-1 OR 1=1", "ДЕМО-1"] {
+        for bad in [
+            "",
+            "DEMO",
+            "DEMO-",
+            "-1",
+            "DEMO-1/../x",
+            "DEMO-1 OR 1=1",
+            "ДЕМО-1",
+        ] {
             assert!(!is_issue_key_or_id(bad), "{bad}");
         }
     }

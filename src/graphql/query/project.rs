@@ -16,12 +16,21 @@ pub struct ProjectQuery;
 #[Object]
 impl ProjectQuery {
     /// Projects the caller may browse, optionally matching `query` (key or name).
-    async fn projects(&self, ctx: &Context<'_>, query: Option<String>, site: Option<String>) -> GqlResult<Vec<Project>> {
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        query: Option<String>,
+        site: Option<String>,
+    ) -> GqlResult<Vec<Project>> {
         let request = site_request(ctx, site.as_deref()).await?;
         let mut out = Vec::new();
         let mut start = 0u64;
         loop {
-            let page = match request.jira.search_projects(start, 100, query.as_deref()).await {
+            let page = match request
+                .jira
+                .search_projects(start, 100, query.as_deref())
+                .await
+            {
                 Ok(page) => page,
                 // Jira answers 404 when no project matches.
                 Err(JiraError::NotFound { .. }) => break,
@@ -38,12 +47,25 @@ impl ProjectQuery {
     }
 
     /// One project by key or id; null when it does not exist or the caller may not browse it.
-    async fn project(&self, ctx: &Context<'_>, key: String, site: Option<String>) -> GqlResult<Option<Project>> {
+    async fn project(
+        &self,
+        ctx: &Context<'_>,
+        key: String,
+        site: Option<String>,
+    ) -> GqlResult<Option<Project>> {
         let key = key.trim();
-        if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        if key.is_empty()
+            || key.len() > 255
+            || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
             return Err(GqlError::BadUserInput("`key` must be a project key or id.".into()).into());
         }
-        match site_request(ctx, site.as_deref()).await?.jira.get_project(key).await {
+        match site_request(ctx, site.as_deref())
+            .await?
+            .jira
+            .get_project(key)
+            .await
+        {
             Ok(project) => Ok(Some(Project::new(project))),
             Err(JiraError::NotFound { .. }) => Ok(None),
             Err(e) => Err(GqlError::from(e).into()),

@@ -101,7 +101,11 @@ pub struct PriorityInfo {
 
 impl From<&models::Priority> for PriorityInfo {
     fn from(p: &models::Priority) -> Self {
-        PriorityInfo { id: ID(p.id.clone()), name: p.name.clone(), icon_url: p.icon_url.clone() }
+        PriorityInfo {
+            id: ID(p.id.clone()),
+            name: p.name.clone(),
+            icon_url: p.icon_url.clone(),
+        }
     }
 }
 
@@ -116,7 +120,13 @@ pub struct IssueTypeInfo {
 
 impl From<&models::IssueType> for IssueTypeInfo {
     fn from(t: &models::IssueType) -> Self {
-        IssueTypeInfo { id: ID(t.id.clone()), name: t.name.clone(), subtask: t.subtask, hierarchy_level: t.hierarchy_level, icon_url: t.icon_url.clone() }
+        IssueTypeInfo {
+            id: ID(t.id.clone()),
+            name: t.name.clone(),
+            subtask: t.subtask,
+            hierarchy_level: t.hierarchy_level,
+            icon_url: t.icon_url.clone(),
+        }
     }
 }
 
@@ -138,7 +148,12 @@ pub struct Transition {
 
 impl From<&models::IssueTransition> for Transition {
     fn from(t: &models::IssueTransition) -> Self {
-        Transition { id: ID(t.id.clone()), name: t.name.clone(), to: t.to.as_ref().map(StatusInfo::from), has_screen: t.has_screen.unwrap_or(false) }
+        Transition {
+            id: ID(t.id.clone()),
+            name: t.name.clone(),
+            to: t.to.as_ref().map(StatusInfo::from),
+            has_screen: t.has_screen.unwrap_or(false),
+        }
     }
 }
 
@@ -270,7 +285,10 @@ pub struct CustomFieldValue {
 
 impl CustomFieldValue {
     pub fn new(id: &str, field: Option<&models::FieldDetails>, value: &Value) -> Self {
-        let kind = field.and_then(|f| f.schema.as_ref()).map(|s| s.kind.as_str()).unwrap_or("");
+        let kind = field
+            .and_then(|f| f.schema.as_ref())
+            .map(|s| s.kind.as_str())
+            .unwrap_or("");
         let r#type = match kind {
             "number" => CustomFieldType::Number,
             "string" => CustomFieldType::String,
@@ -306,7 +324,9 @@ pub fn text_of(value: &Value) -> Option<String> {
             if map.get("type").and_then(Value::as_str) == Some("doc") {
                 return Some(crate::adf::to_text(value));
             }
-            ["value", "displayName", "name", "key", "id"].iter().find_map(|k| map.get(*k).and_then(text_of))
+            ["value", "displayName", "name", "key", "id"]
+                .iter()
+                .find_map(|k| map.get(*k).and_then(text_of))
         }
     }
 }

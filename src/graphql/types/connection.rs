@@ -29,16 +29,25 @@ const ENGINE: base64::engine::GeneralPurpose = base64::engine::general_purpose::
 
 impl SearchCursor {
     pub fn encode(&self) -> String {
-        ENGINE.encode(format!("s1:{}:{}", self.skip, self.token.as_deref().unwrap_or("")))
+        ENGINE.encode(format!(
+            "s1:{}:{}",
+            self.skip,
+            self.token.as_deref().unwrap_or("")
+        ))
     }
 
     pub fn decode(cursor: &str) -> Result<Self, GqlError> {
-        let invalid = || GqlError::BadUserInput("Invalid cursor: pass a cursor from this API unchanged.".into());
+        let invalid = || {
+            GqlError::BadUserInput("Invalid cursor: pass a cursor from this API unchanged.".into())
+        };
         let raw = ENGINE.decode(cursor.trim()).map_err(|_| invalid())?;
         let raw = String::from_utf8(raw).map_err(|_| invalid())?;
         let rest = raw.strip_prefix("s1:").ok_or_else(invalid)?;
         let (skip, token) = rest.split_once(':').ok_or_else(invalid)?;
-        Ok(SearchCursor { token: (!token.is_empty()).then(|| token.to_string()), skip: skip.parse().map_err(|_| invalid())? })
+        Ok(SearchCursor {
+            token: (!token.is_empty()).then(|| token.to_string()),
+            skip: skip.parse().map_err(|_| invalid())?,
+        })
     }
 }
 
@@ -48,11 +57,15 @@ pub fn encode_offset(offset: usize) -> String {
 
 pub fn decode_offset(cursor: Option<&str>) -> Result<usize, GqlError> {
     let Some(cursor) = cursor else { return Ok(0) };
-    let invalid = || GqlError::BadUserInput("Invalid cursor: pass a cursor from this API unchanged.".into());
+    let invalid =
+        || GqlError::BadUserInput("Invalid cursor: pass a cursor from this API unchanged.".into());
     let raw = ENGINE.decode(cursor.trim()).map_err(|_| invalid())?;
     let raw = String::from_utf8(raw).map_err(|_| invalid())?;
     // A cursor names the item it stands on; `after` starts at the next one.
-    raw.strip_prefix("o1:").and_then(|n| n.parse::<usize>().ok()).map(|n| n + 1).ok_or_else(invalid)
+    raw.strip_prefix("o1:")
+        .and_then(|n| n.parse::<usize>().ok())
+        .map(|n| n + 1)
+        .ok_or_else(invalid)
 }
 
 #[derive(Clone)]
@@ -95,7 +108,12 @@ impl IssueConnection {
     /// Jira's approximate count of all matching issues (one extra Jira call, made only when
     /// this field is selected).
     async fn total_count(&self) -> async_graphql::Result<i64> {
-        let count = self.context.jira.approximate_count(&self.jql).await.map_err(|e| GqlError::from_search(&e))?;
+        let count = self
+            .context
+            .jira
+            .approximate_count(&self.jql)
+            .await
+            .map_err(|e| GqlError::from_search(&e))?;
         Ok(i64::try_from(count).unwrap_or(i64::MAX))
     }
     /// The JQL the gateway sent to Jira (filters included).
@@ -131,9 +149,18 @@ pub struct ChangelogConnection {
 }
 
 /// Builds offset-cursor edges for items starting at `offset`.
-pub fn offset_page<T, E>(items: Vec<T>, offset: usize, total: usize, edge: impl Fn(String, T) -> E) -> (Vec<E>, PageInfo) {
+pub fn offset_page<T, E>(
+    items: Vec<T>,
+    offset: usize,
+    total: usize,
+    edge: impl Fn(String, T) -> E,
+) -> (Vec<E>, PageInfo) {
     let count = items.len();
-    let edges: Vec<E> = items.into_iter().enumerate().map(|(i, item)| edge(encode_offset(offset + i), item)).collect();
+    let edges: Vec<E> = items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| edge(encode_offset(offset + i), item))
+        .collect();
     let page_info = PageInfo {
         has_next_page: offset + count < total,
         has_previous_page: offset > 0,
@@ -149,7 +176,10 @@ mod tests {
 
     #[test]
     fn search_cursors_round_trip_and_reject_garbage() {
-        let cursor = SearchCursor { token: Some("abc:def".into()), skip: 3 };
+        let cursor = SearchCursor {
+            token: Some("abc:def".into()),
+            skip: 3,
+        };
         assert_eq!(SearchCursor::decode(&cursor.encode()).ok(), Some(cursor));
         assert!(SearchCursor::decode("%%%").is_err());
         assert!(SearchCursor::decode(&encode_offset(3)).is_err());

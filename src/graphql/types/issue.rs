@@ -9,9 +9,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::connection::offset_page;
 use super::{
-    Attachment, Changelog, ChangelogConnection, ChangelogEdge, Comment, CommentConnection, CommentEdge, CustomFieldValue,
-    DEFAULT_NESTED_PAGE, IssueTypeInfo, PriorityInfo, Project, Resolution, RichText, StatusInfo, Transition, User, decode_offset,
-    time,
+    Attachment, Changelog, ChangelogConnection, ChangelogEdge, Comment, CommentConnection,
+    CommentEdge, CustomFieldValue, DEFAULT_NESTED_PAGE, IssueTypeInfo, PriorityInfo, Project,
+    Resolution, RichText, StatusInfo, Transition, User, decode_offset, time,
 };
 use crate::graphql::context::RequestContext;
 use crate::graphql::error::{GqlError, GqlResult};
@@ -39,40 +39,70 @@ impl Issue {
     /// An issue built from a parent/subtask reference (summary, status, priority, type only).
     fn from_ref(r: &IssueRef, context: &Arc<RequestContext>) -> Self {
         let fields = r.fields.clone().unwrap_or_default();
-        Issue::new(Arc::new(IssueBean {
-            id: r.id.clone(),
-            key: r.key.clone(),
-            fields: IssueFields {
-                summary: fields.summary,
-                status: fields.status,
-                priority: fields.priority,
-                issue_type: fields.issue_type,
-                ..IssueFields::default()
-            },
-            ..IssueBean::default()
-        }), context.clone())
+        Issue::new(
+            Arc::new(IssueBean {
+                id: r.id.clone(),
+                key: r.key.clone(),
+                fields: IssueFields {
+                    summary: fields.summary,
+                    status: fields.status,
+                    priority: fields.priority,
+                    issue_type: fields.issue_type,
+                    ..IssueFields::default()
+                },
+                ..IssueBean::default()
+            }),
+            context.clone(),
+        )
     }
 }
 
 /// Resolves issue references: from the reference itself when the selection needs only what a
 /// reference carries, otherwise through the issue loader (one bulkfetch for all of them).
-async fn resolve_refs(ctx: &Context<'_>, request: &Arc<RequestContext>, refs: &[IssueRef]) -> GqlResult<Vec<Issue>> {
+async fn resolve_refs(
+    ctx: &Context<'_>,
+    request: &Arc<RequestContext>,
+    refs: &[IssueRef],
+) -> GqlResult<Vec<Issue>> {
     let plan = FetchPlan::for_issue(ctx.field().selection_set());
-    let reference_fields: std::collections::BTreeSet<String> = ["summary", "status", "priority", "issuetype"].iter().map(|s| s.to_string()).collect();
+    let reference_fields: std::collections::BTreeSet<String> =
+        ["summary", "status", "priority", "issuetype"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     if plan.expand.is_empty() && plan.fields.is_subset(&reference_fields) {
         return Ok(refs.iter().map(|r| Issue::from_ref(r, request)).collect());
     }
     let plan = Arc::new(plan);
-    let keys: Vec<IssueKey> = refs.iter().map(|r| IssueKey::new(&r.key, plan.clone())).collect();
-    let loaded = request.issues.load_many(keys.clone()).await.map_err(GqlError::from)?;
-    Ok(keys.iter().filter_map(|k| loaded.get(k).cloned().map(|bean| Issue::new(bean, request.clone()))).collect())
+    let keys: Vec<IssueKey> = refs
+        .iter()
+        .map(|r| IssueKey::new(&r.key, plan.clone()))
+        .collect();
+    let loaded = request
+        .issues
+        .load_many(keys.clone())
+        .await
+        .map_err(GqlError::from)?;
+    Ok(keys
+        .iter()
+        .filter_map(|k| {
+            loaded
+                .get(k)
+                .cloned()
+                .map(|bean| Issue::new(bean, request.clone()))
+        })
+        .collect())
 }
 
 fn page_size(first: Option<i32>, default: usize, max: usize) -> Result<usize, GqlError> {
     match first {
         None => Ok(default.min(max)),
-        Some(n) if n < 0 => Err(GqlError::BadUserInput("`first` must not be negative.".into())),
-        Some(n) if n as usize > max => Err(GqlError::BadUserInput(format!("`first` must be at most {max}."))),
+        Some(n) if n < 0 => Err(GqlError::BadUserInput(
+            "`first` must not be negative.".into(),
+        )),
+        Some(n) if n as usize > max => Err(GqlError::BadUserInput(format!(
+            "`first` must be at most {max}."
+        ))),
         Some(n) => Ok(n as usize),
     }
 }
@@ -123,17 +153,24 @@ impl Issue {
         self.fields().due_date.as_deref().and_then(parse_jira_date)
     }
     async fn resolution(&self) -> Option<Resolution> {
-        self.fields()
-            .resolution
-            .as_ref()
-            .map(|r| Resolution { name: r.name.clone(), resolved_at: time(self.fields().resolution_date.as_deref()) })
+        self.fields().resolution.as_ref().map(|r| Resolution {
+            name: r.name.clone(),
+            resolved_at: time(self.fields().resolution_date.as_deref()),
+        })
     }
     async fn project(&self) -> Option<Project> {
         self.fields().project.clone().map(Project::new)
     }
     async fn parent(&self, ctx: &Context<'_>) -> GqlResult<Option<Issue>> {
-        let Some(parent) = &self.fields().parent else { return Ok(None) };
-        Ok(resolve_refs(ctx, &self.context, std::slice::from_ref(parent)).await?.into_iter().next())
+        let Some(parent) = &self.fields().parent else {
+            return Ok(None);
+        };
+        Ok(
+            resolve_refs(ctx, &self.context, std::slice::from_ref(parent))
+                .await?
+                .into_iter()
+                .next(),
+        )
     }
     async fn subtasks(&self, ctx: &Context<'_>) -> GqlResult<Vec<Issue>> {
         match &self.fields().subtasks {
@@ -142,48 +179,110 @@ impl Issue {
         }
     }
     async fn description(&self) -> Option<RichText> {
-        self.fields().description.clone().filter(|d| !d.is_null()).map(RichText::new)
+        self.fields()
+            .description
+            .clone()
+            .filter(|d| !d.is_null())
+            .map(RichText::new)
     }
     async fn attachments(&self) -> Vec<Attachment> {
-        self.fields().attachment.iter().flatten().map(Attachment::from).collect()
+        self.fields()
+            .attachment
+            .iter()
+            .flatten()
+            .map(Attachment::from)
+            .collect()
     }
 
     /// Comments, oldest first. The first 20 come with the issue at no extra Jira call.
-    #[graphql(complexity = "first.unwrap_or(DEFAULT_NESTED_PAGE as i32).max(1) as usize * child_complexity")]
-    async fn comments(&self, first: Option<i32>, after: Option<String>) -> GqlResult<CommentConnection> {
+    #[graphql(
+        complexity = "first.unwrap_or(DEFAULT_NESTED_PAGE as i32).max(1) as usize * child_complexity"
+    )]
+    async fn comments(
+        &self,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<CommentConnection> {
         let request = &self.context;
         let first = page_size(first, DEFAULT_NESTED_PAGE, request.max_page_size)?;
         let offset = decode_offset(after.as_deref())?;
         if let Some(page) = self.fields().comment.as_ref().filter(|p| p.start_at == 0) {
             let embedded = page.comments.len();
-            let total = usize::try_from(page.total).unwrap_or(embedded).max(embedded);
+            let total = usize::try_from(page.total)
+                .unwrap_or(embedded)
+                .max(embedded);
             if offset + first <= embedded || embedded >= total {
-                let items: Vec<Comment> = page.comments.iter().skip(offset).take(first).map(Comment::from).collect();
-                let (edges, page_info) = offset_page(items, offset, total, |cursor, node| CommentEdge { cursor, node });
-                return Ok(CommentConnection { edges, page_info, total_count: total as i64 });
+                let items: Vec<Comment> = page
+                    .comments
+                    .iter()
+                    .skip(offset)
+                    .take(first)
+                    .map(Comment::from)
+                    .collect();
+                let (edges, page_info) = offset_page(items, offset, total, |cursor, node| {
+                    CommentEdge { cursor, node }
+                });
+                return Ok(CommentConnection {
+                    edges,
+                    page_info,
+                    total_count: total as i64,
+                });
             }
         }
-        let key = PageKey { issue: self.bean.key.clone(), start_at: offset as u64, max_results: first as u32 };
-        let page = request.comments.load_one(key).await.map_err(GqlError::from)?.unwrap_or_default();
+        let key = PageKey {
+            issue: self.bean.key.clone(),
+            start_at: offset as u64,
+            max_results: first as u32,
+        };
+        let page = request
+            .comments
+            .load_one(key)
+            .await
+            .map_err(GqlError::from)?
+            .unwrap_or_default();
         let total = usize::try_from(page.total).unwrap_or(0);
-        let items: Vec<Comment> = page.comments.iter().take(first).map(Comment::from).collect();
-        let (edges, page_info) = offset_page(items, offset, total, |cursor, node| CommentEdge { cursor, node });
-        Ok(CommentConnection { edges, page_info, total_count: total as i64 })
+        let items: Vec<Comment> = page
+            .comments
+            .iter()
+            .take(first)
+            .map(Comment::from)
+            .collect();
+        let (edges, page_info) = offset_page(items, offset, total, |cursor, node| CommentEdge {
+            cursor,
+            node,
+        });
+        Ok(CommentConnection {
+            edges,
+            page_info,
+            total_count: total as i64,
+        })
     }
 
     /// The transitions the caller may perform now (from the search answer when selected there).
-    async fn transitions(&self, ) -> GqlResult<Vec<Transition>> {
+    async fn transitions(&self) -> GqlResult<Vec<Transition>> {
         if let Some(transitions) = &self.bean.transitions {
             return Ok(transitions.iter().map(Transition::from).collect());
         }
         let request = &self.context;
-        let loaded = request.transitions.load_one(self.bean.key.clone()).await.map_err(GqlError::from)?;
-        Ok(loaded.map(|t| t.iter().map(Transition::from).collect()).unwrap_or_default())
+        let loaded = request
+            .transitions
+            .load_one(self.bean.key.clone())
+            .await
+            .map_err(GqlError::from)?;
+        Ok(loaded
+            .map(|t| t.iter().map(Transition::from).collect())
+            .unwrap_or_default())
     }
 
     /// Change history, oldest first.
-    #[graphql(complexity = "first.unwrap_or(DEFAULT_NESTED_PAGE as i32).max(1) as usize * child_complexity")]
-    async fn changelog(&self, first: Option<i32>, after: Option<String>) -> GqlResult<ChangelogConnection> {
+    #[graphql(
+        complexity = "first.unwrap_or(DEFAULT_NESTED_PAGE as i32).max(1) as usize * child_complexity"
+    )]
+    async fn changelog(
+        &self,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<ChangelogConnection> {
         let request = &self.context;
         let first = page_size(first, DEFAULT_NESTED_PAGE, request.max_page_size)?;
         let offset = decode_offset(after.as_deref())?;
@@ -191,18 +290,50 @@ impl Issue {
         if let Some(page) = self.bean.changelog.as_ref() {
             let embedded = page.histories.len();
             if embedded as i64 >= page.total {
-                let items: Vec<Changelog> = page.histories.iter().rev().skip(offset).take(first).map(Changelog::from).collect();
-                let (edges, page_info) = offset_page(items, offset, embedded, |cursor, node| ChangelogEdge { cursor, node });
-                return Ok(ChangelogConnection { edges, page_info, total_count: embedded as i64 });
+                let items: Vec<Changelog> = page
+                    .histories
+                    .iter()
+                    .rev()
+                    .skip(offset)
+                    .take(first)
+                    .map(Changelog::from)
+                    .collect();
+                let (edges, page_info) = offset_page(items, offset, embedded, |cursor, node| {
+                    ChangelogEdge { cursor, node }
+                });
+                return Ok(ChangelogConnection {
+                    edges,
+                    page_info,
+                    total_count: embedded as i64,
+                });
             }
         }
-        let key = PageKey { issue: self.bean.key.clone(), start_at: offset as u64, max_results: first as u32 };
-        let page = request.changelogs.load_one(key).await.map_err(GqlError::from)?;
-        let (values, total) = page.map(|p| (p.values.clone(), p.total.unwrap_or(0))).unwrap_or_default();
-        let total = usize::try_from(total).unwrap_or(0).max(offset + values.len());
+        let key = PageKey {
+            issue: self.bean.key.clone(),
+            start_at: offset as u64,
+            max_results: first as u32,
+        };
+        let page = request
+            .changelogs
+            .load_one(key)
+            .await
+            .map_err(GqlError::from)?;
+        let (values, total) = page
+            .map(|p| (p.values.clone(), p.total.unwrap_or(0)))
+            .unwrap_or_default();
+        let total = usize::try_from(total)
+            .unwrap_or(0)
+            .max(offset + values.len());
         let items: Vec<Changelog> = values.iter().take(first).map(Changelog::from).collect();
-        let (edges, page_info) = offset_page(items, offset, total, |cursor, node| ChangelogEdge { cursor, node });
-        Ok(ChangelogConnection { edges, page_info, total_count: total as i64 })
+        let (edges, page_info) = offset_page(items, offset, total, |cursor, node| ChangelogEdge {
+            cursor,
+            node,
+        });
+        Ok(ChangelogConnection {
+            edges,
+            page_info,
+            total_count: total as i64,
+        })
     }
 
     /// Custom fields of the issue (all, or those listed in `ids`), with their types and names.
@@ -217,15 +348,25 @@ impl Issue {
             if ids.as_ref().is_some_and(|ids| !ids.contains(id)) {
                 continue;
             }
-            out.push(CustomFieldValue::new(id, definitions.iter().find(|f| &f.id == id), value));
+            out.push(CustomFieldValue::new(
+                id,
+                definitions.iter().find(|f| &f.id == id),
+                value,
+            ));
         }
         Ok(out)
     }
 
     /// One custom field by id (`customfield_10030`); null when empty or not visible.
     async fn custom_field(&self, id: String) -> GqlResult<Option<CustomFieldValue>> {
-        let Some(value) = self.fields().other.get(&id).filter(|v| !v.is_null()) else { return Ok(None) };
+        let Some(value) = self.fields().other.get(&id).filter(|v| !v.is_null()) else {
+            return Ok(None);
+        };
         let definitions = self.context.field_definitions().await?;
-        Ok(Some(CustomFieldValue::new(&id, definitions.iter().find(|f| f.id == id), value)))
+        Ok(Some(CustomFieldValue::new(
+            &id,
+            definitions.iter().find(|f| f.id == id),
+            value,
+        )))
     }
 }

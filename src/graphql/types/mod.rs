@@ -7,8 +7,14 @@ mod issue;
 mod project;
 mod rich_text;
 
-pub use common::{Attachment, ChangeItem, Changelog, Comment, CustomFieldValue, IssueTypeInfo, PriorityInfo, Resolution, StatusCategoryInfo, StatusInfo, Transition, User};
-pub use connection::{ChangelogConnection, ChangelogEdge, CommentConnection, CommentEdge, IssueConnection, IssueEdge, PageInfo, SearchCursor, decode_offset, encode_offset};
+pub use common::{
+    Attachment, ChangeItem, Changelog, Comment, CustomFieldValue, IssueTypeInfo, PriorityInfo,
+    Resolution, StatusCategoryInfo, StatusInfo, Transition, User,
+};
+pub use connection::{
+    ChangelogConnection, ChangelogEdge, CommentConnection, CommentEdge, IssueConnection, IssueEdge,
+    PageInfo, SearchCursor, decode_offset, encode_offset,
+};
 pub use issue::Issue;
 pub use project::Project;
 pub use rich_text::RichText;

@@ -39,6 +39,11 @@ impl Project {
         self.0.lead.clone().map(User)
     }
     async fn issue_types(&self) -> Vec<IssueTypeInfo> {
-        self.0.issue_types.iter().flatten().map(IssueTypeInfo::from).collect()
+        self.0
+            .issue_types
+            .iter()
+            .flatten()
+            .map(IssueTypeInfo::from)
+            .collect()
     }
 }

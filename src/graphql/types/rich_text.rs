@@ -13,7 +13,9 @@ impl RichText {
     /// Wraps an ADF document; a plain string is turned into paragraphs.
     pub fn new(value: Value) -> Self {
         match value {
-            Value::String(text) => RichText { adf: crate::adf::from_plain_text(&text) },
+            Value::String(text) => RichText {
+                adf: crate::adf::from_plain_text(&text),
+            },
             adf => RichText { adf },
         }
     }

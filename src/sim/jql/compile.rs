@@ -937,8 +937,14 @@ mod tests {
             let found = needles(query, "summary").ok()?;
             Some(found.iter().map(|n| n.as_str().to_owned()).collect())
         };
-        assert_eq!(texts(r"C\+\+ foo\-bar"), Some(vec!["c++".to_owned(), "foo-bar".to_owned()]));
-        assert_eq!(texts(r#"say \"hi\""#), Some(vec!["say".to_owned(), "\"hi\"".to_owned()]));
+        assert_eq!(
+            texts(r"C\+\+ foo\-bar"),
+            Some(vec!["c++".to_owned(), "foo-bar".to_owned()])
+        );
+        assert_eq!(
+            texts(r#"say \"hi\""#),
+            Some(vec!["say".to_owned(), "\"hi\"".to_owned()])
+        );
         assert_eq!(texts(r"2\*3*"), Some(vec!["2*3".to_owned()]));
     }
 

@@ -64,13 +64,19 @@ impl IntoResponse for BulkError {
 
 /// Per workflow, only the transitions common to its issues and without required screen
 /// fields, as Jira; `isTransitionsFiltered` says some were left out.
-pub async fn available(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(raw): RawQuery) -> Result<Json<Value>, BulkError> {
+pub async fn available(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, BulkError> {
     let keys = Params::parse(raw.as_deref()).list("issueIdsOrKeys");
     if keys.is_empty() {
         return Err(BulkError::bad_request("issueIdsOrKeys must not be empty."));
     }
     if keys.len() > MAX_ISSUES {
-        return Err(BulkError::bad_request(format!("A maximum of {MAX_ISSUES} issues can be specified.")));
+        return Err(BulkError::bad_request(format!(
+            "A maximum of {MAX_ISSUES} issues can be specified."
+        )));
     }
     let data = state.data.read();
     // One group per workflow (each project has its own): the transitions offered are those
@@ -126,12 +132,24 @@ pub struct BulkRequest {
 }
 
 /// Answers 201 with a task id at once; the transitions run in the background.
-pub async fn submit(State(state): State<Arc<SimState>>, caller: Caller, Body(request): Body<BulkRequest>) -> Result<Response, BulkError> {
-    let inputs = request.bulk_transition_inputs.filter(|i| !i.is_empty()).ok_or_else(|| BulkError::bad_request("bulkTransitionInputs must not be empty."))?;
+pub async fn submit(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Body(request): Body<BulkRequest>,
+) -> Result<Response, BulkError> {
+    let inputs = request
+        .bulk_transition_inputs
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| BulkError::bad_request("bulkTransitionInputs must not be empty."))?;
     let _ = request.send_bulk_notification;
-    let total: usize = inputs.iter().map(|i| i.selected_issue_ids_or_keys.len()).sum();
+    let total: usize = inputs
+        .iter()
+        .map(|i| i.selected_issue_ids_or_keys.len())
+        .sum();
     if total > MAX_ISSUES {
-        return Err(BulkError::bad_request(format!("A maximum of {MAX_ISSUES} issues can be transitioned at once.")));
+        return Err(BulkError::bad_request(format!(
+            "A maximum of {MAX_ISSUES} issues can be transitioned at once."
+        )));
     }
     let now = Utc::now();
     let task_id = {
@@ -140,7 +158,17 @@ pub async fn submit(State(state): State<Arc<SimState>>, caller: Caller, Body(req
         let id = format!("{}", 10000 + tasks.next);
         tasks.tasks.insert(
             id.clone(),
-            Task { owner: caller.user.account_id.clone(), status: "ENQUEUED", total, processed: vec![], failed: BTreeMap::new(), inaccessible: 0, created: now, started: None, updated: now },
+            Task {
+                owner: caller.user.account_id.clone(),
+                status: "ENQUEUED",
+                total,
+                processed: vec![],
+                failed: BTreeMap::new(),
+                inaccessible: 0,
+                created: now,
+                started: None,
+                updated: now,
+            },
         );
         id
     };
@@ -169,12 +197,28 @@ async fn run(state: Arc<SimState>, caller: Caller, task_id: String, inputs: Vec<
                 match data.visible_issue(&caller.user, &key).cloned() {
                     None => Err(None),
                     Some(mut issue) => {
-                        let request = IssueUpdate { transition: Some(json!({ "id": input.transition_id })), ..IssueUpdate::default() };
+                        let request = IssueUpdate {
+                            transition: Some(json!({ "id": input.transition_id })),
+                            ..IssueUpdate::default()
+                        };
                         let mut items = Vec::new();
                         let mut comments = Vec::new();
-                        match transition_issue(&data, &mut issue, &request, &mut items, &mut comments) {
+                        match transition_issue(
+                            &data,
+                            &mut issue,
+                            &request,
+                            &mut items,
+                            &mut comments,
+                        ) {
                             Ok(()) => {
-                                commit_changes(&mut data, &mut issue, &caller.user.account_id, items.clone(), comments, Utc::now());
+                                commit_changes(
+                                    &mut data,
+                                    &mut issue,
+                                    &caller.user.account_id,
+                                    items.clone(),
+                                    comments,
+                                    Utc::now(),
+                                );
                                 let id = issue.id;
                                 data.issues.insert(id, issue);
                                 Ok((id, items))
@@ -204,15 +248,27 @@ async fn run(state: Arc<SimState>, caller: Caller, task_id: String, inputs: Vec<
     update(&|t| t.status = "COMPLETE");
 }
 
-pub async fn progress(State(state): State<Arc<SimState>>, caller: Caller, Path(task_id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn progress(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Path(task_id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let tasks = state.tasks.lock();
     let task = tasks
         .tasks
         .get(&task_id)
         .filter(|t| t.owner == caller.user.account_id)
-        .ok_or_else(|| ApiError::not_found(format!("Task {task_id} does not exist or you do not have permission to view it.")))?;
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "Task {task_id} does not exist or you do not have permission to view it."
+            ))
+        })?;
     let done = task.processed.len() + task.failed.len() + task.inaccessible;
-    let percent = if task.total == 0 { 100 } else { done * 100 / task.total };
+    let percent = if task.total == 0 {
+        100
+    } else {
+        done * 100 / task.total
+    };
     let mut body = json!({
         "taskId": task_id,
         "status": task.status,

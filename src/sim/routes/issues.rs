@@ -20,14 +20,30 @@ use crate::sim::json::{Expand, FieldSelection, Render, field_name};
 use crate::sim::model::{ChangeItem, Comment, CustomKind, Doc, History, Issue, SiteData, Ts};
 use crate::sim::webhooks::Event;
 
-pub async fn get_issue(State(state): State<Arc<SimState>>, caller: Caller, Path(key): Path<String>, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn get_issue(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let params = Params::parse(raw.as_deref());
     let fields = FieldSelection::parse(&params.list("fields"), "*all");
     let expand = Expand::parse(&params.list("expand"));
     let data = state.data.read();
-    let issue = data.visible_issue(&caller.user, &key).ok_or_else(ApiError::issue_not_found)?;
-    let render = Render { data: &data, base: &state.base_url };
-    Ok(Json(render.issue(issue, &fields, &expand, &caller.user, false)))
+    let issue = data
+        .visible_issue(&caller.user, &key)
+        .ok_or_else(ApiError::issue_not_found)?;
+    let render = Render {
+        data: &data,
+        base: &state.base_url,
+    };
+    Ok(Json(render.issue(
+        issue,
+        &fields,
+        &expand,
+        &caller.user,
+        false,
+    )))
 }
 
 #[derive(Deserialize)]
@@ -46,16 +62,26 @@ pub struct BulkFetchRequest {
 
 /// Up to 100 issues by id or key, in ascending id order; unknown and forbidden ones are
 /// silently left out, as Jira does.
-pub async fn bulkfetch(State(state): State<Arc<SimState>>, caller: Caller, Body(request): Body<BulkFetchRequest>) -> ApiResult<Json<Value>> {
+pub async fn bulkfetch(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Body(request): Body<BulkFetchRequest>,
+) -> ApiResult<Json<Value>> {
     let wanted = request.issue_ids_or_keys.unwrap_or_default();
     if wanted.is_empty() {
-        return Err(ApiError::bad_request("At least one issue key or id must be provided."));
+        return Err(ApiError::bad_request(
+            "At least one issue key or id must be provided.",
+        ));
     }
     if wanted.len() > 100 {
-        return Err(ApiError::bad_request("The number of issues requested exceeds the maximum of 100."));
+        return Err(ApiError::bad_request(
+            "The number of issues requested exceeds the maximum of 100.",
+        ));
     }
     if request.properties.len() > 5 {
-        return Err(ApiError::bad_request("A maximum of 5 issue property keys can be specified."));
+        return Err(ApiError::bad_request(
+            "A maximum of 5 issue property keys can be specified.",
+        ));
     }
     let _ = request.fields_by_keys;
     let fields = FieldSelection::parse(&request.fields, "*navigable");
@@ -72,7 +98,10 @@ pub async fn bulkfetch(State(state): State<Arc<SimState>>, caller: Caller, Body(
         .collect();
     ids.sort_unstable();
     ids.dedup();
-    let render = Render { data: &data, base: &state.base_url };
+    let render = Render {
+        data: &data,
+        base: &state.base_url,
+    };
     let issues: Vec<Value> = ids
         .iter()
         .filter_map(|id| data.issues.get(id))
@@ -96,7 +125,11 @@ pub struct IssueUpdate {
     pub properties: Option<Value>,
 }
 
-pub async fn create(State(state): State<Arc<SimState>>, caller: Caller, Body(request): Body<IssueUpdate>) -> ApiResult<Response> {
+pub async fn create(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Body(request): Body<IssueUpdate>,
+) -> ApiResult<Response> {
     let mut data = state.data.write();
     let now = Utc::now();
     let fields = &request.fields;
@@ -109,35 +142,66 @@ pub async fn create(State(state): State<Arc<SimState>>, caller: Caller, Body(req
         .filter(|p| data.can_browse(&caller.user, &p.key))
         .map(|p| p.key.clone());
     if project_key.is_none() {
-        errors.insert("project".to_string(), "Specify a valid project ID or key".to_string());
+        errors.insert(
+            "project".to_string(),
+            "Specify a valid project ID or key".to_string(),
+        );
     }
     let issue_type = fields
         .get("issuetype")
         .and_then(|t| {
-            let by_id = t.get("id").and_then(Value::as_str).and_then(|id| data.issue_type(id));
+            let by_id = t
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|id| data.issue_type(id));
             by_id.or_else(|| {
-                t.get("name")
-                    .and_then(Value::as_str)
-                    .and_then(|n| data.issue_types.iter().find(|it| it.name.eq_ignore_ascii_case(n)))
+                t.get("name").and_then(Value::as_str).and_then(|n| {
+                    data.issue_types
+                        .iter()
+                        .find(|it| it.name.eq_ignore_ascii_case(n))
+                })
             })
         })
         .map(|t| t.id.clone());
     if issue_type.is_none() {
         errors.insert("issuetype".to_string(), "Specify an issue type".to_string());
     }
-    if !fields.get("summary").and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty()) {
-        errors.insert("summary".to_string(), "You must specify a summary of the issue.".to_string());
+    if !fields
+        .get("summary")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.trim().is_empty())
+    {
+        errors.insert(
+            "summary".to_string(),
+            "You must specify a summary of the issue.".to_string(),
+        );
     }
     let (Some(project_key), Some(issue_type)) = (project_key, issue_type) else {
-        return Err(ApiError { status: StatusCode::BAD_REQUEST, messages: vec![], errors });
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            messages: vec![],
+            errors,
+        });
     };
     if !errors.is_empty() {
-        return Err(ApiError { status: StatusCode::BAD_REQUEST, messages: vec![], errors });
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            messages: vec![],
+            errors,
+        });
     }
     let id = data.next_issue_id;
-    let project = data.project_mut(&project_key).ok_or_else(|| ApiError::bad_request("Unknown project"))?;
+    let project = data
+        .project_mut(&project_key)
+        .ok_or_else(|| ApiError::bad_request("Unknown project"))?;
     let number = project.next_number;
-    let initial = project.workflow.transitions.first().and_then(|t| t.from.first()).cloned().unwrap_or_else(|| crate::sim::seed::STATUS_TODO.to_string());
+    let initial = project
+        .workflow
+        .transitions
+        .first()
+        .and_then(|t| t.from.first())
+        .cloned()
+        .unwrap_or_else(|| crate::sim::seed::STATUS_TODO.to_string());
     let key = format!("{project_key}-{number}");
     let mut issue = Issue {
         id,
@@ -174,18 +238,30 @@ pub async fn create(State(state): State<Arc<SimState>>, caller: Caller, Body(req
             errors.insert(field.clone(), message);
         }
     }
-    if issue.parent.is_none() && data.issue_type(&issue.issue_type).is_some_and(|t| t.subtask) {
-        errors.entry("parent".to_string()).or_insert_with(|| "Issue type is a sub-task but parent issue key or id not specified.".to_string());
+    if issue.parent.is_none()
+        && data
+            .issue_type(&issue.issue_type)
+            .is_some_and(|t| t.subtask)
+    {
+        errors.entry("parent".to_string()).or_insert_with(|| {
+            "Issue type is a sub-task but parent issue key or id not specified.".to_string()
+        });
     }
     if !errors.is_empty() {
-        return Err(ApiError { status: StatusCode::BAD_REQUEST, messages: vec![], errors });
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            messages: vec![],
+            errors,
+        });
     }
     if let Some(project) = data.project_mut(&project_key) {
         project.next_number += 1;
     }
     data.next_issue_id += 1;
     // Jira lists only sub-tasks under a parent's `subtasks`.
-    let is_subtask = data.issue_type(&issue.issue_type).is_some_and(|t| t.subtask);
+    let is_subtask = data
+        .issue_type(&issue.issue_type)
+        .is_some_and(|t| t.subtask);
     if let Some(parent) = issue.parent.filter(|_| is_subtask) {
         if let Some(p) = data.issues.get_mut(&parent) {
             p.subtasks.push(id);
@@ -195,7 +271,12 @@ pub async fn create(State(state): State<Arc<SimState>>, caller: Caller, Body(req
     data.issues.insert(id, issue);
     drop(data);
     state.bump_version();
-    state.emit(Event::issue("jira:issue_created", id, &caller.user.account_id, Vec::new()));
+    state.emit(Event::issue(
+        "jira:issue_created",
+        id,
+        &caller.user.account_id,
+        Vec::new(),
+    ));
     let body = json!({ "id": id.to_string(), "key": key, "self": format!("{}/rest/api/3/issue/{id}", state.base_url) });
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -210,12 +291,18 @@ pub async fn edit(
     let params = Params::parse(raw.as_deref());
     let (id, items, comments) = {
         let mut data = state.data.write();
-        let mut issue = data.visible_issue(&caller.user, &key).ok_or_else(ApiError::issue_not_found)?.clone();
+        let mut issue = data
+            .visible_issue(&caller.user, &key)
+            .ok_or_else(ApiError::issue_not_found)?
+            .clone();
         let mut errors = BTreeMap::new();
         let mut items = Vec::new();
         for field in request.fields.keys() {
             if request.update.contains_key(field) {
-                errors.insert(field.clone(), "Field cannot be specified in both 'fields' and 'update'.".to_string());
+                errors.insert(
+                    field.clone(),
+                    "Field cannot be specified in both 'fields' and 'update'.".to_string(),
+                );
             }
         }
         for (field, value) in &request.fields {
@@ -225,15 +312,33 @@ pub async fn edit(
         }
         let mut new_comments = Vec::new();
         for (field, operations) in &request.update {
-            if let Err(message) = apply_operations(&data, &mut issue, field, operations, &mut items, &mut new_comments) {
+            if let Err(message) = apply_operations(
+                &data,
+                &mut issue,
+                field,
+                operations,
+                &mut items,
+                &mut new_comments,
+            ) {
                 errors.entry(field.clone()).or_insert(message);
             }
         }
         if !errors.is_empty() {
-            return Err(ApiError { status: StatusCode::BAD_REQUEST, messages: vec![], errors });
+            return Err(ApiError {
+                status: StatusCode::BAD_REQUEST,
+                messages: vec![],
+                errors,
+            });
         }
         let now = Utc::now();
-        let comments = commit_changes(&mut data, &mut issue, &caller.user.account_id, items.clone(), new_comments, now);
+        let comments = commit_changes(
+            &mut data,
+            &mut issue,
+            &caller.user.account_id,
+            items.clone(),
+            new_comments,
+            now,
+        );
         let id = issue.id;
         // Keep the parents' `subtasks` in sync with a changed `parent`.
         let old_parent = data.issues.get(&id).and_then(|i| i.parent);
@@ -241,8 +346,14 @@ pub async fn edit(
             if let Some(p) = old_parent.and_then(|p| data.issues.get_mut(&p)) {
                 p.subtasks.retain(|s| *s != id);
             }
-            let is_subtask = data.issue_type(&issue.issue_type).is_some_and(|t| t.subtask);
-            if let Some(p) = issue.parent.filter(|_| is_subtask).and_then(|p| data.issues.get_mut(&p)) {
+            let is_subtask = data
+                .issue_type(&issue.issue_type)
+                .is_some_and(|t| t.subtask);
+            if let Some(p) = issue
+                .parent
+                .filter(|_| is_subtask)
+                .and_then(|p| data.issues.get_mut(&p))
+            {
                 p.subtasks.push(id);
             }
         }
@@ -254,21 +365,39 @@ pub async fn edit(
     if params.bool("returnIssue", false) {
         let data = state.data.read();
         let issue = data.issues.get(&id).ok_or_else(ApiError::issue_not_found)?;
-        let render = Render { data: &data, base: &state.base_url };
+        let render = Render {
+            data: &data,
+            base: &state.base_url,
+        };
         let expand = Expand::parse(&params.list("expand"));
-        let body = render.issue(issue, &FieldSelection::parse(&[] as &[&str], "*all"), &expand, &caller.user, false);
+        let body = render.issue(
+            issue,
+            &FieldSelection::parse(&[] as &[&str], "*all"),
+            &expand,
+            &caller.user,
+            false,
+        );
         return Ok((StatusCode::OK, Json(body)).into_response());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub async fn delete(State(state): State<Arc<SimState>>, caller: Caller, Path(key): Path<String>, RawQuery(raw): RawQuery) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<StatusCode> {
     let params = Params::parse(raw.as_deref());
     let removed = {
         let mut data = state.data.write();
-        let issue = data.visible_issue(&caller.user, &key).ok_or_else(ApiError::issue_not_found)?;
+        let issue = data
+            .visible_issue(&caller.user, &key)
+            .ok_or_else(ApiError::issue_not_found)?;
         if !issue.subtasks.is_empty() && !params.bool("deleteSubtasks", false) {
-            return Err(ApiError::bad_request("The issue has subtasks. Use deleteSubtasks=true to delete them too."));
+            return Err(ApiError::bad_request(
+                "The issue has subtasks. Use deleteSubtasks=true to delete them too.",
+            ));
         }
         let mut removed = vec![issue.id];
         removed.extend(issue.subtasks.iter().copied());
@@ -284,20 +413,44 @@ pub async fn delete(State(state): State<Arc<SimState>>, caller: Caller, Path(key
     };
     state.bump_version();
     for issue in removed {
-        state.emit(Event::issue("jira:issue_deleted", issue.id, &caller.user.account_id, Vec::new()).with_before(issue));
+        state.emit(
+            Event::issue(
+                "jira:issue_deleted",
+                issue.id,
+                &caller.user.account_id,
+                Vec::new(),
+            )
+            .with_before(issue),
+        );
     }
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn changelog(State(state): State<Arc<SimState>>, caller: Caller, Path(key): Path<String>, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn changelog(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let params = Params::parse(raw.as_deref());
     let start = params.int("startAt", 0)? as usize;
     let max = (params.int("maxResults", 100)? as usize).min(100);
     let data = state.data.read();
-    let issue = data.visible_issue(&caller.user, &key).ok_or_else(ApiError::issue_not_found)?;
-    let render = Render { data: &data, base: &state.base_url };
+    let issue = data
+        .visible_issue(&caller.user, &key)
+        .ok_or_else(ApiError::issue_not_found)?;
+    let render = Render {
+        data: &data,
+        base: &state.base_url,
+    };
     let total = issue.changelog.len();
-    let values: Vec<Value> = issue.changelog.iter().skip(start).take(max).map(|h| render.history(h)).collect();
+    let values: Vec<Value> = issue
+        .changelog
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|h| render.history(h))
+        .collect();
     let is_last = start + values.len() >= total;
     let mut body = json!({
         "self": format!("{}/rest/api/3/issue/{}/changelog?maxResults={max}&startAt={start}", state.base_url, issue.key),
@@ -308,18 +461,36 @@ pub async fn changelog(State(state): State<Arc<SimState>>, caller: Caller, Path(
         "values": values,
     });
     if !is_last {
-        body["nextPage"] = json!(format!("{}/rest/api/3/issue/{}/changelog?maxResults={max}&startAt={}", state.base_url, issue.key, start + max));
+        body["nextPage"] = json!(format!(
+            "{}/rest/api/3/issue/{}/changelog?maxResults={max}&startAt={}",
+            state.base_url,
+            issue.key,
+            start + max
+        ));
     }
     Ok(Json(body))
 }
 
-pub async fn transitions(State(state): State<Arc<SimState>>, caller: Caller, Path(key): Path<String>, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn transitions(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Path(key): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let params = Params::parse(raw.as_deref());
-    let with_fields = params.list("expand").iter().any(|e| e == "transitions.fields");
+    let with_fields = params
+        .list("expand")
+        .iter()
+        .any(|e| e == "transitions.fields");
     let only = params.get("transitionId");
     let data = state.data.read();
-    let issue = data.visible_issue(&caller.user, &key).ok_or_else(ApiError::issue_not_found)?;
-    let render = Render { data: &data, base: &state.base_url };
+    let issue = data
+        .visible_issue(&caller.user, &key)
+        .ok_or_else(ApiError::issue_not_found)?;
+    let render = Render {
+        data: &data,
+        base: &state.base_url,
+    };
     let list: Vec<Value> = data
         .project(&issue.project)
         .map(|p| {
@@ -330,19 +501,36 @@ pub async fn transitions(State(state): State<Arc<SimState>>, caller: Caller, Pat
                 .collect()
         })
         .unwrap_or_default();
-    Ok(Json(json!({ "expand": "transitions", "transitions": list })))
+    Ok(Json(
+        json!({ "expand": "transitions", "transitions": list }),
+    ))
 }
 
 /// `POST issue/{key}/transitions`: 204, or 400 when the transition is unavailable or a field
 /// its screen requires is missing.
-pub async fn do_transition(State(state): State<Arc<SimState>>, caller: Caller, Path(key): Path<String>, Body(request): Body<IssueUpdate>) -> ApiResult<StatusCode> {
+pub async fn do_transition(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Body(request): Body<IssueUpdate>,
+) -> ApiResult<StatusCode> {
     let (id, items) = {
         let mut data = state.data.write();
-        let mut issue = data.visible_issue(&caller.user, &key).ok_or_else(ApiError::issue_not_found)?.clone();
+        let mut issue = data
+            .visible_issue(&caller.user, &key)
+            .ok_or_else(ApiError::issue_not_found)?
+            .clone();
         let mut items = Vec::new();
         let mut new_comments = Vec::new();
         transition_issue(&data, &mut issue, &request, &mut items, &mut new_comments)?;
-        let comments = commit_changes(&mut data, &mut issue, &caller.user.account_id, items.clone(), new_comments, Utc::now());
+        let comments = commit_changes(
+            &mut data,
+            &mut issue,
+            &caller.user.account_id,
+            items.clone(),
+            new_comments,
+            Utc::now(),
+        );
         let id = issue.id;
         data.issues.insert(id, issue);
         (id, (items, comments))
@@ -365,19 +553,32 @@ pub fn transition_issue(
         .transition
         .as_ref()
         .and_then(|t| t.get("id"))
-        .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_i64().map(|n| n.to_string())))
+        .and_then(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .or_else(|| v.as_i64().map(|n| n.to_string()))
+        })
         .ok_or_else(|| ApiError::bad_request("Transition id must be specified."))?;
-    let project = data.project(&issue.project).ok_or_else(ApiError::issue_not_found)?;
+    let project = data
+        .project(&issue.project)
+        .ok_or_else(ApiError::issue_not_found)?;
     let transition = project
         .workflow
         .available_from(&issue.status)
         .find(|t| t.id == transition_id)
-        .ok_or_else(|| ApiError::bad_request(format!("Transition id '{transition_id}' is not valid for this issue.")))?
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "Transition id '{transition_id}' is not valid for this issue."
+            ))
+        })?
         .clone();
     let mut errors = BTreeMap::new();
     for required in &transition.required_fields {
         if !request.fields.contains_key(required) {
-            errors.insert(required.clone(), format!("{} is required.", field_name(data, required)));
+            errors.insert(
+                required.clone(),
+                format!("{} is required.", field_name(data, required)),
+            );
         }
     }
     for (field, value) in &request.fields {
@@ -390,12 +591,17 @@ pub fn transition_issue(
         }
     }
     for (field, operations) in &request.update {
-        if let Err(message) = apply_operations(data, issue, field, operations, items, new_comments) {
+        if let Err(message) = apply_operations(data, issue, field, operations, items, new_comments)
+        {
             errors.entry(field.clone()).or_insert(message);
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError { status: StatusCode::BAD_REQUEST, messages: vec![], errors });
+        return Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            messages: vec![],
+            errors,
+        });
     }
     let from = data.status(&issue.status).map(|s| s.name.clone());
     let to = data.status(&transition.to);
@@ -411,7 +617,13 @@ pub fn transition_issue(
     let done = to.is_some_and(|s| s.category == crate::sim::model::Category::Done);
     if !done && issue.resolution.is_some() {
         let old = issue.resolution.take();
-        items.push(change("resolution", old.as_deref().and_then(|r| data.resolution(r)).map(|r| r.name.clone()), None));
+        items.push(change(
+            "resolution",
+            old.as_deref()
+                .and_then(|r| data.resolution(r))
+                .map(|r| r.name.clone()),
+            None,
+        ));
         issue.resolution_date = None;
     }
     if done && issue.resolution.is_none() {
@@ -426,7 +638,14 @@ pub fn transition_issue(
 
 /// Stores history, comments and the new `updated` time of an edited issue, and tells webhooks.
 /// Returns the ids of the comments it added.
-pub fn commit_changes(data: &mut SiteData, issue: &mut Issue, author: &str, items: Vec<ChangeItem>, new_comments: Vec<Value>, now: Ts) -> Vec<u64> {
+pub fn commit_changes(
+    data: &mut SiteData,
+    issue: &mut Issue,
+    author: &str,
+    items: Vec<ChangeItem>,
+    new_comments: Vec<Value>,
+    now: Ts,
+) -> Vec<u64> {
     let mut comment_ids = Vec::new();
     for body in new_comments {
         let id = data.next_comment_id;
@@ -437,7 +656,10 @@ pub fn commit_changes(data: &mut SiteData, issue: &mut Issue, author: &str, item
             id,
             author: author.to_string(),
             update_author: author.to_string(),
-            body: Doc { adf: Arc::new(body), text: text.into() },
+            body: Doc {
+                adf: Arc::new(body),
+                text: text.into(),
+            },
             created: now,
             updated: now,
         });
@@ -445,7 +667,12 @@ pub fn commit_changes(data: &mut SiteData, issue: &mut Issue, author: &str, item
     if !items.is_empty() {
         let id = data.next_history_id;
         data.next_history_id += 1;
-        issue.changelog.push(History { id, author: author.to_string(), created: now, items });
+        issue.changelog.push(History {
+            id,
+            author: author.to_string(),
+            created: now,
+            items,
+        });
     }
     issue.updated = now;
     comment_ids
@@ -455,7 +682,12 @@ fn change(field: &str, from: Option<String>, to: Option<String>) -> ChangeItem {
     ChangeItem {
         field: field.to_string(),
         field_id: field.to_string(),
-        field_type: if field.starts_with("customfield_") { "custom" } else { "jira" }.to_string(),
+        field_type: if field.starts_with("customfield_") {
+            "custom"
+        } else {
+            "jira"
+        }
+        .to_string(),
         from: None,
         from_string: from,
         to: None,
@@ -464,7 +696,8 @@ fn change(field: &str, from: Option<String>, to: Option<String>) -> ChangeItem {
 }
 
 fn is_adf_doc(value: &Value) -> bool {
-    value.get("type").and_then(Value::as_str) == Some("doc") && value.get("content").is_some_and(Value::is_array)
+    value.get("type").and_then(Value::as_str) == Some("doc")
+        && value.get("content").is_some_and(Value::is_array)
 }
 
 fn account(data: &SiteData, value: &Value, field: &str) -> Result<Option<String>, String> {
@@ -475,27 +708,49 @@ fn account(data: &SiteData, value: &Value, field: &str) -> Result<Option<String>
         .get("accountId")
         .and_then(Value::as_str)
         .ok_or_else(|| format!("Specify a valid value for {field}"))?;
-    data.user(id).map(|u| Some(u.account_id.clone())).ok_or_else(|| format!("User '{id}' does not exist."))
+    data.user(id)
+        .map(|u| Some(u.account_id.clone()))
+        .ok_or_else(|| format!("User '{id}' does not exist."))
 }
 
 fn date(value: &Value) -> Result<Option<NaiveDate>, String> {
     match value {
         Value::Null => Ok(None),
-        Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| format!("Error parsing date string: {s}")),
+        Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| format!("Error parsing date string: {s}")),
         other => Err(format!("Error parsing date string: {other}")),
     }
 }
 
 /// Sets one field to `value`, recording the change. `Err` carries Jira's message for `errors`.
-pub fn set_field(data: &SiteData, issue: &mut Issue, field: &str, value: &Value, items: &mut Vec<ChangeItem>) -> Result<(), String> {
-    let name = |id: &Option<String>| id.as_deref().and_then(|a| data.user(a)).map(|u| u.display_name.clone());
+pub fn set_field(
+    data: &SiteData,
+    issue: &mut Issue,
+    field: &str,
+    value: &Value,
+    items: &mut Vec<ChangeItem>,
+) -> Result<(), String> {
+    let name = |id: &Option<String>| {
+        id.as_deref()
+            .and_then(|a| data.user(a))
+            .map(|u| u.display_name.clone())
+    };
     match field {
         "summary" => {
-            let summary = value.as_str().map(str::trim).filter(|s| !s.is_empty()).ok_or("You must specify a summary of the issue.")?;
+            let summary = value
+                .as_str()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or("You must specify a summary of the issue.")?;
             if summary.chars().count() > 255 {
                 return Err("Summary must be less than 255 characters.".into());
             }
-            items.push(change("summary", Some(issue.summary.clone()), Some(summary.to_string())));
+            items.push(change(
+                "summary",
+                Some(issue.summary.clone()),
+                Some(summary.to_string()),
+            ));
             issue.summary = summary.to_string();
         }
         "description" => {
@@ -505,12 +760,21 @@ pub fn set_field(data: &SiteData, issue: &mut Issue, field: &str, value: &Value,
             let old = issue.description.as_ref().map(|d| d.text.to_string());
             issue.description = (!value.is_null()).then(|| {
                 let text = crate::adf::to_text(value);
-                Doc { adf: Arc::new(value.clone()), text: text.into() }
+                Doc {
+                    adf: Arc::new(value.clone()),
+                    text: text.into(),
+                }
             });
-            items.push(change("description", old, issue.description.as_ref().map(|d| d.text.to_string())));
+            items.push(change(
+                "description",
+                old,
+                issue.description.as_ref().map(|d| d.text.to_string()),
+            ));
         }
         "labels" => {
-            let labels = value.as_array().ok_or("Labels must be a list of strings.")?;
+            let labels = value
+                .as_array()
+                .ok_or("Labels must be a list of strings.")?;
             let mut new = Vec::new();
             for label in labels {
                 let label = label.as_str().ok_or("Labels must be a list of strings.")?;
@@ -519,7 +783,11 @@ pub fn set_field(data: &SiteData, issue: &mut Issue, field: &str, value: &Value,
                     new.push(label.to_string());
                 }
             }
-            items.push(change("labels", Some(issue.labels.join(" ")), Some(new.join(" "))));
+            items.push(change(
+                "labels",
+                Some(issue.labels.join(" ")),
+                Some(new.join(" ")),
+            ));
             issue.labels = new;
         }
         "assignee" => {
@@ -536,51 +804,97 @@ pub fn set_field(data: &SiteData, issue: &mut Issue, field: &str, value: &Value,
             let priority = if value.is_null() {
                 None
             } else {
-                let by_id = value.get("id").and_then(Value::as_str).and_then(|id| data.priority(id));
-                let by_name = value
-                    .get("name")
+                let by_id = value
+                    .get("id")
                     .and_then(Value::as_str)
-                    .and_then(|n| data.priorities.iter().find(|p| p.name.eq_ignore_ascii_case(n)));
-                Some(by_id.or(by_name).ok_or("The priority selected is invalid.")?.id.clone())
+                    .and_then(|id| data.priority(id));
+                let by_name = value.get("name").and_then(Value::as_str).and_then(|n| {
+                    data.priorities
+                        .iter()
+                        .find(|p| p.name.eq_ignore_ascii_case(n))
+                });
+                Some(
+                    by_id
+                        .or(by_name)
+                        .ok_or("The priority selected is invalid.")?
+                        .id
+                        .clone(),
+                )
             };
-            let label = |p: &Option<String>| p.as_deref().and_then(|p| data.priority(p)).map(|p| p.name.clone());
+            let label = |p: &Option<String>| {
+                p.as_deref()
+                    .and_then(|p| data.priority(p))
+                    .map(|p| p.name.clone())
+            };
             items.push(change("priority", label(&issue.priority), label(&priority)));
             issue.priority = priority;
         }
         "duedate" => {
             let new = date(value)?;
-            items.push(change("duedate", issue.due_date.map(|d| d.to_string()), new.map(|d| d.to_string())));
+            items.push(change(
+                "duedate",
+                issue.due_date.map(|d| d.to_string()),
+                new.map(|d| d.to_string()),
+            ));
             issue.due_date = new;
         }
         "resolution" => {
-            let by_id = value.get("id").and_then(Value::as_str).and_then(|id| data.resolution(id));
-            let by_name = value
-                .get("name")
+            let by_id = value
+                .get("id")
                 .and_then(Value::as_str)
-                .and_then(|n| data.resolutions.iter().find(|r| r.name.eq_ignore_ascii_case(n)));
-            let resolution = by_id.or(by_name).ok_or("Specify a valid resolution (id or name).")?;
-            let old = issue.resolution.as_deref().and_then(|r| data.resolution(r)).map(|r| r.name.clone());
+                .and_then(|id| data.resolution(id));
+            let by_name = value.get("name").and_then(Value::as_str).and_then(|n| {
+                data.resolutions
+                    .iter()
+                    .find(|r| r.name.eq_ignore_ascii_case(n))
+            });
+            let resolution = by_id
+                .or(by_name)
+                .ok_or("Specify a valid resolution (id or name).")?;
+            let old = issue
+                .resolution
+                .as_deref()
+                .and_then(|r| data.resolution(r))
+                .map(|r| r.name.clone());
             items.push(change("resolution", old, Some(resolution.name.clone())));
             issue.resolution = Some(resolution.id.clone());
         }
         "parent" => {
-            let reference = value.get("key").or_else(|| value.get("id")).and_then(Value::as_str).ok_or("Specify the parent by key or id.")?;
-            let parent = data.issue(reference).filter(|p| p.project == issue.project && p.id != issue.id).ok_or("The parent issue could not be found.")?;
+            let reference = value
+                .get("key")
+                .or_else(|| value.get("id"))
+                .and_then(Value::as_str)
+                .ok_or("Specify the parent by key or id.")?;
+            let parent = data
+                .issue(reference)
+                .filter(|p| p.project == issue.project && p.id != issue.id)
+                .ok_or("The parent issue could not be found.")?;
             // Sub-tasks go under standard issues, standard issues under epics.
             let level = |type_id: &str| data.issue_type(type_id).map_or(0, |t| t.hierarchy_level);
             if level(&parent.issue_type) != level(&issue.issue_type) + 1 {
                 return Err("Given parent issue does not belong to appropriate hierarchy.".into());
             }
-            items.push(change("parent", issue.parent.and_then(|p| data.issues.get(&p)).map(|p| p.key.clone()), Some(parent.key.clone())));
+            items.push(change(
+                "parent",
+                issue
+                    .parent
+                    .and_then(|p| data.issues.get(&p))
+                    .map(|p| p.key.clone()),
+                Some(parent.key.clone()),
+            ));
             issue.parent = Some(parent.id);
         }
         custom if custom.starts_with("customfield_") => {
-            let definition = data.custom_field(custom).ok_or_else(|| unknown_field(custom))?;
+            let definition = data
+                .custom_field(custom)
+                .ok_or_else(|| unknown_field(custom))?;
             let stored = if value.is_null() {
                 None
             } else {
                 Some(match definition.kind {
-                    CustomKind::Number => json!(value.as_f64().ok_or("Operation value must be a number.")?),
+                    CustomKind::Number => {
+                        json!(value.as_f64().ok_or("Operation value must be a number.")?)
+                    }
                     CustomKind::Date => json!(date(value)?.map(|d| d.to_string())),
                     CustomKind::User => json!({ "accountId": account(data, value, custom)? }),
                     CustomKind::Select => {
@@ -589,14 +903,29 @@ pub fn set_field(data: &SiteData, issue: &mut Issue, field: &str, value: &Value,
                         let (id, v) = definition
                             .options
                             .iter()
-                            .find(|(id, v)| Some(id.as_str()) == wanted_id || Some(v.as_str()) == wanted_value)
+                            .find(|(id, v)| {
+                                Some(id.as_str()) == wanted_id || Some(v.as_str()) == wanted_value
+                            })
                             .ok_or("Option value is not valid.")?;
                         json!({ "id": id, "value": v })
                     }
                 })
             };
-            let text = |v: Option<&Value>| v.map(|v| v.get("value").cloned().unwrap_or_else(|| v.clone()).to_string().trim_matches('"').to_string());
-            items.push(change(custom, text(issue.custom.get(custom)), text(stored.as_ref())));
+            let text = |v: Option<&Value>| {
+                v.map(|v| {
+                    v.get("value")
+                        .cloned()
+                        .unwrap_or_else(|| v.clone())
+                        .to_string()
+                        .trim_matches('"')
+                        .to_string()
+                })
+            };
+            items.push(change(
+                custom,
+                text(issue.custom.get(custom)),
+                text(stored.as_ref()),
+            ));
             match stored {
                 Some(v) => issue.custom.insert(custom.to_string(), v),
                 None => issue.custom.remove(custom),
@@ -632,11 +961,15 @@ fn apply_operations(
 ) -> Result<(), String> {
     let operations = operations.as_array().ok_or("Operations must be a list.")?;
     for operation in operations {
-        let operation = operation.as_object().ok_or("Each operation must be an object.")?;
+        let operation = operation
+            .as_object()
+            .ok_or("Each operation must be an object.")?;
         for (verb, argument) in operation {
             match (field, verb.as_str()) {
                 ("comment", "add") => {
-                    let body = argument.get("body").ok_or("Comment body can not be empty!")?;
+                    let body = argument
+                        .get("body")
+                        .ok_or("Comment body can not be empty!")?;
                     if !is_adf_doc(body) {
                         return Err("Comment body is not valid!".into());
                     }
@@ -660,7 +993,11 @@ fn apply_operations(
                     }
                 }
                 (_, "set") => set_field(data, issue, field, argument, items)?,
-                (_, verb) => return Err(format!("Operation '{verb}' is not supported for field '{field}'.")),
+                (_, verb) => {
+                    return Err(format!(
+                        "Operation '{verb}' is not supported for field '{field}'."
+                    ));
+                }
             }
         }
     }

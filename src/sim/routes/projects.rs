@@ -15,7 +15,11 @@ use crate::sim::model::CustomKind;
 
 /// Only projects the caller may browse; `query` matches key or name, case-insensitively;
 /// `expand` adds `description`, `lead` and `issueTypes`.
-pub async fn search(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn search(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let params = Params::parse(raw.as_deref());
     let start = params.int("startAt", 0)? as usize;
     let max = (params.int("maxResults", 50)? as usize).min(100);
@@ -28,7 +32,11 @@ pub async fn search(State(state): State<Arc<SimState>>, caller: Caller, RawQuery
         .projects
         .iter()
         .filter(|p| data.can_browse(&caller.user, &p.key))
-        .filter(|p| query.as_ref().is_none_or(|q| p.key.to_lowercase().contains(q) || p.name.to_lowercase().contains(q)))
+        .filter(|p| {
+            query.as_ref().is_none_or(|q| {
+                p.key.to_lowercase().contains(q) || p.name.to_lowercase().contains(q)
+            })
+        })
         .filter(|p| keys.is_empty() || keys.iter().any(|k| k.eq_ignore_ascii_case(&p.key)))
         .filter(|p| ids.is_empty() || ids.contains(&p.id))
         .filter(|p| type_key.is_none_or(|t| t.split(',').any(|t| t == p.type_key)))
@@ -41,9 +49,17 @@ pub async fn search(State(state): State<Arc<SimState>>, caller: Caller, RawQuery
         _ => {}
     }
     let total = projects.len();
-    let render = Render { data: &data, base: &state.base_url };
+    let render = Render {
+        data: &data,
+        base: &state.base_url,
+    };
     let expand = params.list("expand");
-    let values: Vec<Value> = projects.iter().skip(start).take(max).map(|p| render.project_expanded(p, &expand)).collect();
+    let values: Vec<Value> = projects
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|p| render.project_expanded(p, &expand))
+        .collect();
     let is_last = start + values.len() >= total;
     let mut body = json!({
         "self": format!("{}/rest/api/3/project/search?maxResults={max}&startAt={start}", state.base_url),
@@ -54,18 +70,34 @@ pub async fn search(State(state): State<Arc<SimState>>, caller: Caller, RawQuery
         "values": values,
     });
     if !is_last {
-        body["nextPage"] = json!(format!("{}/rest/api/3/project/search?maxResults={max}&startAt={}", state.base_url, start + max));
+        body["nextPage"] = json!(format!(
+            "{}/rest/api/3/project/search?maxResults={max}&startAt={}",
+            state.base_url,
+            start + max
+        ));
     }
     Ok(Json(body))
 }
 
-pub async fn get_project(State(state): State<Arc<SimState>>, caller: Caller, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn get_project(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Path(key): Path<String>,
+) -> ApiResult<Json<Value>> {
     let data = state.data.read();
     let project = data
         .project(&key)
         .filter(|p| data.can_browse(&caller.user, &p.key))
-        .ok_or_else(|| ApiError::not_found(format!("No project could be found with key '{key}'.")))?;
-    Ok(Json(Render { data: &data, base: &state.base_url }.project_full(project)))
+        .ok_or_else(|| {
+            ApiError::not_found(format!("No project could be found with key '{key}'."))
+        })?;
+    Ok(Json(
+        Render {
+            data: &data,
+            base: &state.base_url,
+        }
+        .project_full(project),
+    ))
 }
 
 /// Every system and custom field (`FieldDetails[]`).
@@ -111,10 +143,22 @@ pub async fn fields(State(state): State<Arc<SimState>>, _caller: Caller) -> Json
         .collect();
     for field in &data.custom_fields {
         let (kind, custom) = match field.kind {
-            CustomKind::Number => ("number", "com.atlassian.jira.plugin.system.customfieldtypes:float"),
-            CustomKind::Select => ("option", "com.atlassian.jira.plugin.system.customfieldtypes:select"),
-            CustomKind::Date => ("date", "com.atlassian.jira.plugin.system.customfieldtypes:datepicker"),
-            CustomKind::User => ("user", "com.atlassian.jira.plugin.system.customfieldtypes:userpicker"),
+            CustomKind::Number => (
+                "number",
+                "com.atlassian.jira.plugin.system.customfieldtypes:float",
+            ),
+            CustomKind::Select => (
+                "option",
+                "com.atlassian.jira.plugin.system.customfieldtypes:select",
+            ),
+            CustomKind::Date => (
+                "date",
+                "com.atlassian.jira.plugin.system.customfieldtypes:datepicker",
+            ),
+            CustomKind::User => (
+                "user",
+                "com.atlassian.jira.plugin.system.customfieldtypes:userpicker",
+            ),
         };
         let number = field.number().parse::<i64>().unwrap_or_default();
         out.push(json!({

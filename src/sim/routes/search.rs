@@ -17,8 +17,8 @@ use super::{Body, Params};
 use crate::sim::SimState;
 use crate::sim::auth::Caller;
 use crate::sim::error::{ApiError, ApiResult};
-use crate::sim::json::{Expand, FieldSelection, Render};
 use crate::sim::jql;
+use crate::sim::json::{Expand, FieldSelection, Render};
 
 /// Jira's answer since the old search API was removed (CHANGE-2046).
 pub async fn removed() -> impl IntoResponse {
@@ -55,11 +55,19 @@ pub struct SearchRequest {
     reconcile_issues: Option<Vec<i64>>,
 }
 
-pub async fn post_search(State(state): State<Arc<SimState>>, caller: Caller, Body(request): Body<SearchRequest>) -> ApiResult<Json<Value>> {
+pub async fn post_search(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Body(request): Body<SearchRequest>,
+) -> ApiResult<Json<Value>> {
     run(&state, &caller, request).map(Json)
 }
 
-pub async fn get_search(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn get_search(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let params = Params::parse(raw.as_deref());
     let request = SearchRequest {
         jql: params.get("jql").map(str::to_string),
@@ -76,7 +84,9 @@ pub async fn get_search(State(state): State<Arc<SimState>>, caller: Caller, RawQ
 fn page_size(requested: Option<i64>, ids_only: bool) -> ApiResult<usize> {
     let requested = requested.unwrap_or(50);
     if requested < 0 {
-        return Err(ApiError::bad_request("The 'maxResults' parameter must not be negative."));
+        return Err(ApiError::bad_request(
+            "The 'maxResults' parameter must not be negative.",
+        ));
     }
     let cap = if ids_only { 5000 } else { 100 };
     Ok((requested as usize).min(cap))
@@ -84,10 +94,18 @@ fn page_size(requested: Option<i64>, ids_only: bool) -> ApiResult<usize> {
 
 fn run(state: &SimState, caller: &Caller, request: SearchRequest) -> ApiResult<Value> {
     if request.properties.as_ref().is_some_and(|p| p.len() > 5) {
-        return Err(ApiError::bad_request("A maximum of 5 issue property keys can be specified."));
+        return Err(ApiError::bad_request(
+            "A maximum of 5 issue property keys can be specified.",
+        ));
     }
-    if request.reconcile_issues.as_ref().is_some_and(|r| r.len() > 50) {
-        return Err(ApiError::bad_request("A maximum of 50 issues can be reconciled."));
+    if request
+        .reconcile_issues
+        .as_ref()
+        .is_some_and(|r| r.len() > 50)
+    {
+        return Err(ApiError::bad_request(
+            "A maximum of 50 issues can be reconciled.",
+        ));
     }
     let _ = (request.fields_by_keys, request.fail_fast);
     let jql_text = request.jql.unwrap_or_default();
@@ -100,7 +118,10 @@ fn run(state: &SimState, caller: &Caller, request: SearchRequest) -> ApiResult<V
     };
     let ids = state.search(&caller.user, &jql_text)?;
     let data = state.data.read();
-    let render = Render { data: &data, base: &state.base_url };
+    let render = Render {
+        data: &data,
+        base: &state.base_url,
+    };
     let end = (offset + size).min(ids.len());
     let page = ids.get(offset.min(ids.len())..end).unwrap_or(&[]);
     let mut names = Map::new();
@@ -132,23 +153,32 @@ pub struct CountRequest {
     jql: Option<String>,
 }
 
-pub async fn approximate_count(State(state): State<Arc<SimState>>, caller: Caller, Body(request): Body<CountRequest>) -> ApiResult<Json<Value>> {
+pub async fn approximate_count(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Body(request): Body<CountRequest>,
+) -> ApiResult<Json<Value>> {
     let ids = state.search(&caller.user, request.jql.as_deref().unwrap_or(""))?;
     Ok(Json(json!({ "count": ids.len() })))
 }
 
 fn query_hash(jql: &str) -> u64 {
     // FNV-1a: stable across runs, enough to tie a token to its query.
-    jql.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    jql.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn encode_token(offset: usize, jql: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{offset}:{:x}", query_hash(jql)))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{offset}:{:x}", query_hash(jql)))
 }
 
 fn decode_token(token: &str, jql: &str) -> ApiResult<usize> {
     let invalid = || ApiError::bad_request("The provided next page token is invalid or expired.");
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|_| invalid())?;
     let raw = String::from_utf8(raw).map_err(|_| invalid())?;
     let (offset, hash) = raw.split_once(':').ok_or_else(invalid)?;
     if hash != format!("{:x}", query_hash(jql)) {
@@ -170,28 +200,41 @@ const CURSOR_TTL: Duration = Duration::from_secs(60);
 
 impl SimState {
     /// Runs a JQL search for `user`; a bad or unbounded query is a 400 in Jira's shape.
-    pub fn search(&self, user: &crate::sim::model::User, jql_text: &str) -> ApiResult<Arc<Vec<u64>>> {
+    pub fn search(
+        &self,
+        user: &crate::sim::model::User,
+        jql_text: &str,
+    ) -> ApiResult<Arc<Vec<u64>>> {
         let version = self.version.load(Ordering::Relaxed);
         if let Some(hit) = self
             .cursors
             .lock()
             .entries
             .iter()
-            .find(|(a, q, v, at, _)| a == &user.account_id && q == jql_text && *v == version && at.elapsed() < CURSOR_TTL)
+            .find(|(a, q, v, at, _)| {
+                a == &user.account_id && q == jql_text && *v == version && at.elapsed() < CURSOR_TTL
+            })
             .map(|(_, _, _, _, ids)| ids.clone())
         {
             return Ok(hit);
         }
         let ids = {
             let data = self.data.read();
-            jql::search(&data, user, chrono::Utc::now(), jql_text).map_err(|e| ApiError::bad_request(e.message()))?
+            jql::search(&data, user, chrono::Utc::now(), jql_text)
+                .map_err(|e| ApiError::bad_request(e.message()))?
         };
         let ids = Arc::new(ids);
         let mut cursors = self.cursors.lock();
         if cursors.entries.len() >= CURSOR_CACHE {
             cursors.entries.pop_front();
         }
-        cursors.entries.push_back((user.account_id.clone(), jql_text.to_string(), version, Instant::now(), ids.clone()));
+        cursors.entries.push_back((
+            user.account_id.clone(),
+            jql_text.to_string(),
+            version,
+            Instant::now(),
+            ids.clone(),
+        ));
         Ok(ids)
     }
 }

@@ -20,10 +20,9 @@ use crate::sim::webhooks::{EVENTS, Registration};
 const LIFETIME_DAYS: i64 = 30;
 
 fn app(caller: &Caller) -> ApiResult<String> {
-    caller
-        .app
-        .clone()
-        .ok_or_else(|| ApiError::forbidden("Only Connect apps and OAuth 2.0 apps can use this operation."))
+    caller.app.clone().ok_or_else(|| {
+        ApiError::forbidden("Only Connect apps and OAuth 2.0 apps can use this operation.")
+    })
 }
 
 #[derive(Deserialize)]
@@ -68,24 +67,65 @@ fn walk(clause: &Value, problems: &mut Vec<String>) {
         walk(inner, problems);
         return;
     }
-    let field = clause.pointer("/field/name").and_then(Value::as_str).unwrap_or("").to_lowercase();
-    let operator = clause.get("operator").and_then(Value::as_str).unwrap_or("").to_lowercase();
-    let allowed_fields = ["issuekey", "key", "project", "issuetype", "type", "status", "assignee", "reporter"];
-    if !field.is_empty() && !allowed_fields.contains(&field.as_str()) && !field.starts_with("issue.property") && !field.starts_with("cf[") {
-        problems.push(format!("The field '{field}' is not supported in webhook JQL filters."));
+    let field = clause
+        .pointer("/field/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_lowercase();
+    let operator = clause
+        .get("operator")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_lowercase();
+    let allowed_fields = [
+        "issuekey",
+        "key",
+        "project",
+        "issuetype",
+        "type",
+        "status",
+        "assignee",
+        "reporter",
+    ];
+    if !field.is_empty()
+        && !allowed_fields.contains(&field.as_str())
+        && !field.starts_with("issue.property")
+        && !field.starts_with("cf[")
+    {
+        problems.push(format!(
+            "The field '{field}' is not supported in webhook JQL filters."
+        ));
     }
     if !operator.is_empty() && !["=", "!=", "in", "not in"].contains(&operator.as_str()) {
-        problems.push(format!("The operator '{operator}' is not supported in webhook JQL filters."));
+        problems.push(format!(
+            "The operator '{operator}' is not supported in webhook JQL filters."
+        ));
     }
 }
 
-pub async fn register(State(state): State<Arc<SimState>>, caller: Caller, Body(request): Body<RegisterRequest>) -> ApiResult<Json<Value>> {
+pub async fn register(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Body(request): Body<RegisterRequest>,
+) -> ApiResult<Json<Value>> {
     let app = app(&caller)?;
-    let url = request.url.filter(|u| u.starts_with("http://") || u.starts_with("https://")).ok_or_else(|| ApiError::field("url", "A valid URL must be provided."))?;
-    let details = request.webhooks.filter(|w| !w.is_empty()).ok_or_else(|| ApiError::field("webhooks", "At least one webhook must be provided."))?;
+    let url = request
+        .url
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+        .ok_or_else(|| ApiError::field("url", "A valid URL must be provided."))?;
+    let details = request
+        .webhooks
+        .filter(|w| !w.is_empty())
+        .ok_or_else(|| ApiError::field("webhooks", "At least one webhook must be provided."))?;
     let mut hooks = state.webhooks.lock();
-    if hooks.registrations.iter().any(|r| r.app == app && r.url != url) {
-        return Err(ApiError::bad_request("Only a single URL per app is allowed to be registered."));
+    if hooks
+        .registrations
+        .iter()
+        .any(|r| r.app == app && r.url != url)
+    {
+        return Err(ApiError::bad_request(
+            "Only a single URL per app is allowed to be registered.",
+        ));
     }
     let expiration = Utc::now() + Duration::days(LIFETIME_DAYS);
     let mut results = Vec::new();
@@ -95,7 +135,12 @@ pub async fn register(State(state): State<Arc<SimState>>, caller: Caller, Body(r
         if events.is_empty() {
             errors.push("At least one event must be provided.".into());
         }
-        errors.extend(events.iter().filter(|e| !EVENTS.contains(&e.as_str())).map(|e| format!("Event '{e}' is not supported.")));
+        errors.extend(
+            events
+                .iter()
+                .filter(|e| !EVENTS.contains(&e.as_str()))
+                .map(|e| format!("Event '{e}' is not supported.")),
+        );
         match detail.jql_filter.as_deref() {
             None | Some("") => errors.push("The JQL filter is required.".into()),
             Some(jql) => {
@@ -126,13 +171,21 @@ pub async fn register(State(state): State<Arc<SimState>>, caller: Caller, Body(r
     Ok(Json(json!({ "webhookRegistrationResult": results })))
 }
 
-pub async fn list(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(raw): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn list(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Value>> {
     let app = app(&caller)?;
     let params = Params::parse(raw.as_deref());
     let start = params.int("startAt", 0)? as usize;
     let max = (params.int("maxResults", 100)? as usize).min(100);
     let hooks = state.webhooks.lock();
-    let mine: Vec<&Registration> = hooks.registrations.iter().filter(|r| r.app == app).collect();
+    let mine: Vec<&Registration> = hooks
+        .registrations
+        .iter()
+        .filter(|r| r.app == app)
+        .collect();
     let values: Vec<Value> = mine
         .iter()
         .skip(start)
@@ -145,7 +198,9 @@ pub async fn list(State(state): State<Arc<SimState>>, caller: Caller, RawQuery(r
             v
         })
         .collect();
-    Ok(Json(json!({ "startAt": start, "maxResults": max, "total": mine.len(), "isLast": start + values.len() >= mine.len(), "values": values })))
+    Ok(Json(
+        json!({ "startAt": start, "maxResults": max, "total": mine.len(), "isLast": start + values.len() >= mine.len(), "values": values }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -154,20 +209,44 @@ pub struct WebhookIds {
     webhook_ids: Option<Vec<u64>>,
 }
 
-pub async fn delete(State(state): State<Arc<SimState>>, caller: Caller, Body(request): Body<WebhookIds>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Body(request): Body<WebhookIds>,
+) -> ApiResult<StatusCode> {
     let app = app(&caller)?;
-    let ids = request.webhook_ids.ok_or_else(|| ApiError::field("webhookIds", "webhookIds must not be null."))?;
-    state.webhooks.lock().registrations.retain(|r| !(r.app == app && ids.contains(&r.id)));
+    let ids = request
+        .webhook_ids
+        .ok_or_else(|| ApiError::field("webhookIds", "webhookIds must not be null."))?;
+    state
+        .webhooks
+        .lock()
+        .registrations
+        .retain(|r| !(r.app == app && ids.contains(&r.id)));
     Ok(StatusCode::ACCEPTED)
 }
 
 /// Extends the given webhooks by 30 days; unknown ids are ignored.
-pub async fn refresh(State(state): State<Arc<SimState>>, caller: Caller, Body(request): Body<WebhookIds>) -> ApiResult<Json<Value>> {
+pub async fn refresh(
+    State(state): State<Arc<SimState>>,
+    caller: Caller,
+    Body(request): Body<WebhookIds>,
+) -> ApiResult<Json<Value>> {
     let app = app(&caller)?;
-    let ids = request.webhook_ids.ok_or_else(|| ApiError::field("webhookIds", "webhookIds must not be null."))?;
+    let ids = request
+        .webhook_ids
+        .ok_or_else(|| ApiError::field("webhookIds", "webhookIds must not be null."))?;
     let expiration = Utc::now() + Duration::days(LIFETIME_DAYS);
-    for r in state.webhooks.lock().registrations.iter_mut().filter(|r| r.app == app && ids.contains(&r.id)) {
+    for r in state
+        .webhooks
+        .lock()
+        .registrations
+        .iter_mut()
+        .filter(|r| r.app == app && ids.contains(&r.id))
+    {
         r.expiration = expiration;
     }
-    Ok(Json(json!({ "expirationDate": expiration.timestamp_millis() })))
+    Ok(Json(
+        json!({ "expirationDate": expiration.timestamp_millis() }),
+    ))
 }

@@ -9,9 +9,24 @@ use crate::helpers::{error_codes, spawn_app};
 async fn get_runs_queries_and_refuses_mutations() {
     let app = spawn_app().await;
     let url = format!("{}/graphql", app.gateway);
-    let answer: Value = app.http.get(&url).query(&[("query", "{ issue(key: \"DEMO-2\") { key } }")]).send().await.expect("get").json().await.expect("json");
+    let answer: Value = app
+        .http
+        .get(&url)
+        .query(&[("query", "{ issue(key: \"DEMO-2\") { key } }")])
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(answer["data"]["issue"]["key"], "DEMO-2", "{answer}");
-    let response = app.http.get(&url).query(&[("query", "mutation { __typename }")]).send().await.expect("get");
+    let response = app
+        .http
+        .get(&url)
+        .query(&[("query", "mutation { __typename }")])
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status(), 405);
     assert_eq!(response.headers()["allow"], "POST");
     let body: Value = response.json().await.expect("json");
@@ -21,10 +36,19 @@ async fn get_runs_queries_and_refuses_mutations() {
 #[tokio::test]
 async fn a_browser_gets_graphiql_from_get_graphql() {
     let app = spawn_app().await;
-    let response = app.http.get(format!("{}/graphql", app.gateway)).header("accept", "text/html").send().await.expect("get");
+    let response = app
+        .http
+        .get(format!("{}/graphql", app.gateway))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(response.status(), 200);
     let html = response.text().await.expect("html");
-    assert!(html.contains("graphiql") || html.contains("GraphiQL"), "{html}");
+    assert!(
+        html.contains("graphiql") || html.contains("GraphiQL"),
+        "{html}"
+    );
     assert!(html.contains("/graphql/ws"));
 }
 
@@ -32,7 +56,12 @@ async fn a_browser_gets_graphiql_from_get_graphql() {
 async fn health_and_ready_answer_json() {
     let app = spawn_app().await;
     for path in ["/health", "/ready"] {
-        let response = app.http.get(format!("{}{path}", app.gateway)).send().await.expect("get");
+        let response = app
+            .http
+            .get(format!("{}{path}", app.gateway))
+            .send()
+            .await
+            .expect("get");
         assert_eq!(response.status(), 200, "{path}");
         let body: Value = response.json().await.expect("json");
         assert!(body["status"].is_string());
@@ -43,14 +72,26 @@ async fn health_and_ready_answer_json() {
 async fn malformed_bodies_and_queries_get_json_errors_with_codes() {
     let app = spawn_app().await;
     let url = format!("{}/graphql", app.gateway);
-    let response = app.http.post(&url).header("content-type", "application/json").body("{not json").send().await.expect("post");
+    let response = app
+        .http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("post");
     assert_eq!(response.status(), 400);
-    assert_eq!(error_codes(&response.json().await.expect("json")), vec!["BAD_USER_INPUT"]);
+    assert_eq!(
+        error_codes(&response.json().await.expect("json")),
+        vec!["BAD_USER_INPUT"]
+    );
     let answer = app.graphql("{ issues(jql: ").await;
     assert_eq!(error_codes(&answer), vec!["BAD_USER_INPUT"], "{answer}");
     let answer = app.graphql("{ noSuchField }").await;
     assert_eq!(error_codes(&answer), vec!["BAD_USER_INPUT"], "{answer}");
-    let answer = app.graphql(r#"{ issue(key: "DEMO-1 OR 1=1") { key } }"#).await;
+    let answer = app
+        .graphql(r#"{ issue(key: "DEMO-1 OR 1=1") { key } }"#)
+        .await;
     assert_eq!(error_codes(&answer), vec!["BAD_USER_INPUT"], "{answer}");
 }
 
@@ -66,15 +107,22 @@ async fn a_huge_body_is_refused_with_413_and_json() {
         .await
         .expect("post");
     assert_eq!(response.status(), 413);
-    assert_eq!(error_codes(&response.json().await.expect("json")), vec!["BAD_USER_INPUT"]);
+    assert_eq!(
+        error_codes(&response.json().await.expect("json")),
+        vec!["BAD_USER_INPUT"]
+    );
 }
 
 #[tokio::test]
 async fn graphiql_and_other_tools_can_read_the_schema_by_introspection() {
     let app = spawn_app().await;
     // The introspection query GraphiQL sends nests `ofType` 7 levels deep (depth 15).
-    let of_type = (0..7).fold(String::from("kind name"), |inner, _| format!("kind name ofType {{ {inner} }}"));
-    let query = format!("{{ __schema {{ queryType {{ name }} types {{ name fields {{ name type {{ {of_type} }} }} }} }} }}");
+    let of_type = (0..7).fold(String::from("kind name"), |inner, _| {
+        format!("kind name ofType {{ {inner} }}")
+    });
+    let query = format!(
+        "{{ __schema {{ queryType {{ name }} types {{ name fields {{ name type {{ {of_type} }} }} }} }} }}"
+    );
     let answer = app.graphql(&query).await;
     assert!(answer["errors"].is_null(), "{}", answer["errors"]);
     assert_eq!(answer["data"]["__schema"]["queryType"]["name"], "QueryRoot");
@@ -84,14 +132,24 @@ async fn graphiql_and_other_tools_can_read_the_schema_by_introspection() {
 async fn oversized_pages_deep_queries_and_costly_queries_are_refused() {
     let app = spawn_app().await;
     app.reset_log();
-    let answer = app.graphql(r#"{ issues(jql: "project = DEMO", first: 1000) { edges { node { key } } } }"#).await;
+    let answer = app
+        .graphql(r#"{ issues(jql: "project = DEMO", first: 1000) { edges { node { key } } } }"#)
+        .await;
     assert_eq!(error_codes(&answer), vec!["BAD_USER_INPUT"], "{answer}");
-    let deep = format!("{{ issue(key: \"DEMO-1\") {{ {} key {} }} }}", "parent { ".repeat(20), "} ".repeat(20));
+    let deep = format!(
+        "{{ issue(key: \"DEMO-1\") {{ {} key {} }} }}",
+        "parent { ".repeat(20),
+        "} ".repeat(20)
+    );
     let answer = app.graphql(&deep).await;
     assert_eq!(error_codes(&answer), vec!["QUERY_TOO_COMPLEX"], "{answer}");
     let costly = r#"{ a: issues(jql: "project = DEMO", first: 100) { edges { node { comments(first: 100) { edges { node { author { displayName } body { text html markdown } } } } } } }
                      b: issues(jql: "project = OPS", first: 100) { edges { node { comments(first: 100) { edges { node { author { displayName } body { text html markdown } } } } } } } }"#;
     let answer = app.graphql(costly).await;
     assert_eq!(error_codes(&answer), vec!["QUERY_TOO_COMPLEX"], "{answer}");
-    assert!(app.jira_calls().is_empty(), "refused queries reach Jira: {:?}", app.jira_calls());
+    assert!(
+        app.jira_calls().is_empty(),
+        "refused queries reach Jira: {:?}",
+        app.jira_calls()
+    );
 }

@@ -26,28 +26,47 @@ query Board($jql: String!) {
 async fn a_fifty_card_board_costs_at_most_two_jira_calls() {
     let app = spawn_app().await;
     app.reset_log();
-    let answer = app.graphql_with(BOARD, json!({ "jql": "project = DEMO ORDER BY key ASC" })).await;
+    let answer = app
+        .graphql_with(BOARD, json!({ "jql": "project = DEMO ORDER BY key ASC" }))
+        .await;
     assert!(answer["errors"].is_null(), "{answer}");
     let edges = answer["data"]["issues"]["edges"].as_array().expect("edges");
     assert_eq!(edges.len(), 50);
     let calls = app.jira_calls();
     assert!(calls.len() <= 2, "{calls:?}");
     // Transitions and comments came inside the search answer.
-    assert!(edges.iter().all(|e| e["node"]["transitions"].as_array().is_some_and(|t| !t.is_empty())), "{answer}");
-    let with_comments = edges.iter().filter(|e| e["node"]["comments"]["totalCount"].as_i64().unwrap_or(0) > 0).count();
+    assert!(
+        edges.iter().all(|e| e["node"]["transitions"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty())),
+        "{answer}"
+    );
+    let with_comments = edges
+        .iter()
+        .filter(|e| e["node"]["comments"]["totalCount"].as_i64().unwrap_or(0) > 0)
+        .count();
     assert!(with_comments > 10, "{with_comments}");
-    assert!(edges.iter().all(|e| e["node"]["comments"]["edges"].as_array().is_some_and(|c| c.len() <= 3)));
+    assert!(edges.iter().all(|e| {
+        e["node"]["comments"]["edges"]
+            .as_array()
+            .is_some_and(|c| c.len() <= 3)
+    }));
 }
 
 #[tokio::test]
 async fn forty_aliased_issue_fields_are_one_jira_call() {
     let app = spawn_app().await;
-    let fields: String = (1..=40).map(|n| format!("i{n}: issue(key: \"DEMO-{n}\") {{ key summary status {{ name }} }}\n")).collect();
+    let fields: String = (1..=40)
+        .map(|n| format!("i{n}: issue(key: \"DEMO-{n}\") {{ key summary status {{ name }} }}\n"))
+        .collect();
     app.reset_log();
     let answer = app.graphql(&format!("{{ {fields} }}")).await;
     assert!(answer["errors"].is_null(), "{answer}");
     assert_eq!(answer["data"]["i17"]["key"], "DEMO-17");
-    assert_eq!(app.jira_calls(), vec!["POST /rest/api/3/issue/bulkfetch".to_string()]);
+    assert_eq!(
+        app.jira_calls(),
+        vec!["POST /rest/api/3/issue/bulkfetch".to_string()]
+    );
 }
 
 #[tokio::test]
@@ -59,7 +78,11 @@ async fn one_issue_with_description_comments_changelog_and_transitions_is_at_mos
         .await;
     let key = busy["data"]["issues"]["edges"]
         .as_array()
-        .and_then(|edges| edges.iter().find(|e| e["node"]["comments"]["totalCount"].as_i64().unwrap_or(0) > 20))
+        .and_then(|edges| {
+            edges
+                .iter()
+                .find(|e| e["node"]["comments"]["totalCount"].as_i64().unwrap_or(0) > 20)
+        })
         .map(|e| e["node"]["key"].as_str().unwrap_or_default().to_string())
         .expect("an issue with more than 20 comments in the first 100");
     app.reset_log();
@@ -73,7 +96,9 @@ async fn one_issue_with_description_comments_changelog_and_transitions_is_at_mos
     );
     let answer = app.graphql(&query).await;
     assert!(answer["errors"].is_null(), "{answer}");
-    let comments = answer["data"]["issue"]["comments"]["edges"].as_array().expect("comments");
+    let comments = answer["data"]["issue"]["comments"]["edges"]
+        .as_array()
+        .expect("comments");
     assert!(comments.len() > 20, "{}", comments.len());
     let calls = app.jira_calls();
     assert!(calls.len() <= 3, "{calls:?}");
@@ -93,7 +118,13 @@ async fn paging_a_project_fifty_at_a_time_is_one_call_per_page_and_visits_each_i
         let answer = app.graphql_with(query, json!({ "after": after })).await;
         assert!(answer["errors"].is_null(), "{answer}");
         let connection = &answer["data"]["issues"];
-        keys.extend(connection["edges"].as_array().expect("edges").iter().map(|e| e["node"]["key"].as_str().unwrap_or_default().to_string()));
+        keys.extend(
+            connection["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["key"].as_str().unwrap_or_default().to_string()),
+        );
         pages += 1;
         if connection["pageInfo"]["hasNextPage"] != true {
             break;
@@ -111,20 +142,36 @@ async fn paging_a_project_fifty_at_a_time_is_one_call_per_page_and_visits_each_i
 async fn total_count_is_fetched_only_when_selected() {
     let app = spawn_app().await;
     app.reset_log();
-    let answer = app.graphql(r#"{ issues(jql: "project = OPS", first: 1) { edges { node { key } } } }"#).await;
+    let answer = app
+        .graphql(r#"{ issues(jql: "project = OPS", first: 1) { edges { node { key } } } }"#)
+        .await;
     assert!(answer["errors"].is_null(), "{answer}");
-    assert_eq!(app.jira_calls(), vec!["POST /rest/api/3/search/jql".to_string()]);
+    assert_eq!(
+        app.jira_calls(),
+        vec!["POST /rest/api/3/search/jql".to_string()]
+    );
     app.reset_log();
-    let answer = app.graphql(r#"{ issues(jql: "project = OPS", first: 1) { totalCount } }"#).await;
-    assert!(answer["data"]["issues"]["totalCount"].as_i64().unwrap_or(0) > 50, "{answer}");
-    assert!(app.jira_calls().contains(&"POST /rest/api/3/search/approximate-count".to_string()));
+    let answer = app
+        .graphql(r#"{ issues(jql: "project = OPS", first: 1) { totalCount } }"#)
+        .await;
+    assert!(
+        answer["data"]["issues"]["totalCount"].as_i64().unwrap_or(0) > 50,
+        "{answer}"
+    );
+    assert!(
+        app.jira_calls()
+            .contains(&"POST /rest/api/3/search/approximate-count".to_string())
+    );
 }
 
 #[tokio::test]
 async fn cursors_from_the_middle_of_a_page_continue_after_that_issue() {
     let app = spawn_app().await;
     let first = app.graphql(r#"{ issues(jql: "project = DEMO ORDER BY key ASC", first: 5) { edges { cursor node { key } } } }"#).await;
-    let edges = first["data"]["issues"]["edges"].as_array().expect("edges").clone();
+    let edges = first["data"]["issues"]["edges"]
+        .as_array()
+        .expect("edges")
+        .clone();
     let cursor = edges[1]["cursor"].clone();
     let next = app
         .graphql_with(
@@ -132,8 +179,19 @@ async fn cursors_from_the_middle_of_a_page_continue_after_that_issue() {
             json!({ "after": cursor }),
         )
         .await;
-    let keys: Vec<&str> = next["data"]["issues"]["edges"].as_array().expect("edges").iter().filter_map(|e| e["node"]["key"].as_str()).collect();
-    assert_eq!(keys, vec![edges[2]["node"]["key"].as_str().unwrap_or_default(), edges[3]["node"]["key"].as_str().unwrap_or_default()]);
+    let keys: Vec<&str> = next["data"]["issues"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .filter_map(|e| e["node"]["key"].as_str())
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            edges[2]["node"]["key"].as_str().unwrap_or_default(),
+            edges[3]["node"]["key"].as_str().unwrap_or_default()
+        ]
+    );
 }
 
 #[tokio::test]
@@ -164,7 +222,12 @@ async fn a_structured_filter_finds_what_it_describes() {
     for edge in edges {
         assert_eq!(edge["node"]["status"]["category"]["key"], "DONE");
         assert!(edge["node"]["assignee"].is_null());
-        assert!(edge["node"]["key"].as_str().unwrap_or_default().starts_with("DEMO-"));
+        assert!(
+            edge["node"]["key"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("DEMO-")
+        );
     }
 }
 
@@ -177,12 +240,27 @@ async fn the_viewer_cannot_see_sec_issues_through_any_read_path() {
     assert!(answer["errors"].is_null(), "{answer}");
     assert!(answer["data"]["sec"].is_null());
     assert_eq!(answer["data"]["demo"]["key"], "DEMO-1");
-    let projects: Vec<&str> = answer["data"]["projects"].as_array().expect("projects").iter().filter_map(|p| p["key"].as_str()).collect();
+    let projects: Vec<&str> = answer["data"]["projects"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .filter_map(|p| p["key"].as_str())
+        .collect();
     assert_eq!(projects, vec!["DEMO", "OPS"]);
-    let search = app.graphql(r#"{ issues(jql: "project = SEC", first: 5) { edges { node { key } } } }"#).await;
+    let search = app
+        .graphql(r#"{ issues(jql: "project = SEC", first: 5) { edges { node { key } } } }"#)
+        .await;
     assert_eq!(error_codes(&search), vec!["INVALID_JQL"], "{search}");
-    assert!(search["errors"][0]["message"].as_str().unwrap_or_default().contains("does not exist"), "{search}");
-    let text = app.graphql(r#"{ search(text: "a", first: 100) { edges { node { key } } } }"#).await;
+    assert!(
+        search["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("does not exist"),
+        "{search}"
+    );
+    let text = app
+        .graphql(r#"{ search(text: "a", first: 100) { edges { node { key } } } }"#)
+        .await;
     assert!(!text.to_string().contains("\"SEC-"), "{text}");
 }
 
@@ -212,7 +290,12 @@ async fn odd_nulls_from_jira_are_nulls_not_errors() {
         .await;
     assert!(answer["errors"].is_null(), "{answer}");
     let edges = answer["data"]["issues"]["edges"].as_array().expect("edges");
-    assert!(edges.iter().any(|e| e["node"]["priority"].is_null() || e["node"]["reporter"].is_null()), "{answer}");
+    assert!(
+        edges
+            .iter()
+            .any(|e| e["node"]["priority"].is_null() || e["node"]["reporter"].is_null()),
+        "{answer}"
+    );
 }
 
 #[tokio::test]
@@ -227,8 +310,16 @@ async fn custom_fields_carry_their_names_types_and_readable_text() {
     let node = &answer["data"]["issues"]["edges"][0]["node"];
     assert_eq!(node["team"]["name"], "Team");
     assert_eq!(node["team"]["type"], "OPTION");
-    assert!(["Platform", "Mobile", "Payments", "Data"].contains(&node["team"]["text"].as_str().unwrap_or_default()), "{node}");
-    assert!(node["customFields"].as_array().is_some_and(|f| f.iter().any(|f| f["id"] == "customfield_10031")));
+    assert!(
+        ["Platform", "Mobile", "Payments", "Data"]
+            .contains(&node["team"]["text"].as_str().unwrap_or_default()),
+        "{node}"
+    );
+    assert!(
+        node["customFields"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["id"] == "customfield_10031"))
+    );
 }
 
 #[tokio::test]
@@ -239,7 +330,12 @@ async fn stats_count_by_status_priority_assignee_and_type() {
     let stats = &answer["data"]["stats"];
     let total = stats["total"].as_i64().expect("total");
     for group in ["byStatus", "byPriority", "byIssueType", "byAssignee"] {
-        let sum: i64 = stats[group].as_array().expect("groups").iter().filter_map(|g| g["count"].as_i64()).sum();
+        let sum: i64 = stats[group]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .filter_map(|g| g["count"].as_i64())
+            .sum();
         assert_eq!(sum, total, "{group}");
     }
 }
@@ -248,17 +344,32 @@ async fn stats_count_by_status_priority_assignee_and_type() {
 async fn jql_helpers_suggest_and_validate() {
     let app = spawn_app_with(Default::default(), "viewer@demo.test", |_| {}).await;
     let answer = app
-        .graphql(r#"{ jqlSuggestions(field: "project", prefix: "") { value displayName }
+        .graphql(
+            r#"{ jqlSuggestions(field: "project", prefix: "") { value displayName }
             good: validateJql(jql: "project = DEMO") { valid errors }
-            bad: validateJql(jql: "project = = DEMO") { valid errors } }"#)
+            bad: validateJql(jql: "project = = DEMO") { valid errors } }"#,
+        )
         .await;
     assert!(answer["errors"].is_null(), "{answer}");
-    let values: Vec<&str> = answer["data"]["jqlSuggestions"].as_array().expect("suggestions").iter().filter_map(|s| s["value"].as_str()).collect();
+    let values: Vec<&str> = answer["data"]["jqlSuggestions"]
+        .as_array()
+        .expect("suggestions")
+        .iter()
+        .filter_map(|s| s["value"].as_str())
+        .collect();
     // Jira suggests project names (`Demo Board`), and never a project the caller cannot browse.
-    assert!(values.contains(&"Demo Board") && !values.contains(&"Security"), "{values:?}");
+    assert!(
+        values.contains(&"Demo Board") && !values.contains(&"Security"),
+        "{values:?}"
+    );
     assert_eq!(answer["data"]["good"]["valid"], true);
     assert_eq!(answer["data"]["bad"]["valid"], false);
-    assert!(!answer["data"]["bad"]["errors"].as_array().expect("errors").is_empty());
+    assert!(
+        !answer["data"]["bad"]["errors"]
+            .as_array()
+            .expect("errors")
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -268,17 +379,30 @@ async fn full_text_search_accepts_any_characters_and_finds_thai_and_russian_word
     assert!(odd["errors"].is_null(), "{odd}");
     // Words taken from the seeded data: an issue summary in Thai and one in Russian.
     let summaries = app.graphql(r#"{ issues(jql: "project = DEMO ORDER BY key ASC", first: 100) { edges { node { key summary } } } }"#).await;
-    let edges = summaries["data"]["issues"]["edges"].as_array().expect("edges").clone();
+    let edges = summaries["data"]["issues"]["edges"]
+        .as_array()
+        .expect("edges")
+        .clone();
     for script in [('\u{0E00}', '\u{0E7F}'), ('\u{0400}', '\u{04FF}')] {
         let (key, summary) = edges
             .iter()
-            .map(|e| (e["node"]["key"].as_str().unwrap_or_default(), e["node"]["summary"].as_str().unwrap_or_default()))
+            .map(|e| {
+                (
+                    e["node"]["key"].as_str().unwrap_or_default(),
+                    e["node"]["summary"].as_str().unwrap_or_default(),
+                )
+            })
             .find(|(_, s)| s.chars().any(|c| (script.0..=script.1).contains(&c)))
             .expect("a summary in this script");
         let word: String = summary.chars().take(6).collect();
         let found = app.graphql_with(r#"query($t: String!) { search(text: $t, projectKeys: ["DEMO"], first: 100) { edges { node { key } } } }"#, json!({ "t": word })).await;
         assert!(found["errors"].is_null(), "{found}");
-        let keys: Vec<&str> = found["data"]["search"]["edges"].as_array().expect("edges").iter().filter_map(|e| e["node"]["key"].as_str()).collect();
+        let keys: Vec<&str> = found["data"]["search"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .filter_map(|e| e["node"]["key"].as_str())
+            .collect();
         assert!(keys.contains(&key), "{word} should find {key}: {keys:?}");
     }
 }

@@ -7,19 +7,30 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::helpers::spawn_app;
 
-pub(crate) type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub(crate) async fn connect(gateway: &str, protocol: &str) -> Socket {
-    let mut request = format!("{}/graphql/ws", gateway.replace("http://", "ws://")).into_client_request().expect("request");
-    request.headers_mut().insert("sec-websocket-protocol", protocol.parse().expect("header"));
-    let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("websocket");
+    let mut request = format!("{}/graphql/ws", gateway.replace("http://", "ws://"))
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", protocol.parse().expect("header"));
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket");
     assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
     socket
 }
 
 pub(crate) async fn next_json(socket: &mut Socket) -> Value {
     loop {
-        let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await.expect("message in time").expect("open").expect("frame");
+        let message = tokio::time::timeout(std::time::Duration::from_secs(10), socket.next())
+            .await
+            .expect("message in time")
+            .expect("open")
+            .expect("frame");
         if let Message::Text(text) = message {
             let value: Value = serde_json::from_str(&text).expect("json frame");
             // Keep-alives of the legacy protocol.
@@ -32,14 +43,21 @@ pub(crate) async fn next_json(socket: &mut Socket) -> Value {
 }
 
 pub(crate) async fn send(socket: &mut Socket, value: Value) {
-    socket.send(Message::Text(value.to_string().into())).await.expect("send");
+    socket
+        .send(Message::Text(value.to_string().into()))
+        .await
+        .expect("send");
 }
 
 #[tokio::test]
 async fn queries_run_over_graphql_transport_ws() {
     let app = spawn_app().await;
     let mut socket = connect(&app.gateway, "graphql-transport-ws").await;
-    send(&mut socket, json!({ "type": "connection_init", "payload": {} })).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": {} }),
+    )
+    .await;
     assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
     send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ issue(key: \"DEMO-3\") { key status { name } } }" } })).await;
     let next = next_json(&mut socket).await;
@@ -52,7 +70,11 @@ async fn queries_run_over_graphql_transport_ws() {
 async fn queries_run_over_the_legacy_graphql_ws_protocol() {
     let app = spawn_app().await;
     let mut socket = connect(&app.gateway, "graphql-ws").await;
-    send(&mut socket, json!({ "type": "connection_init", "payload": {} })).await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": {} }),
+    )
+    .await;
     assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
     send(&mut socket, json!({ "id": "1", "type": "start", "payload": { "query": "{ issue(key: \"DEMO-4\") { key } }" } })).await;
     let data = next_json(&mut socket).await;
@@ -64,6 +86,8 @@ async fn queries_run_over_the_legacy_graphql_ws_protocol() {
 #[tokio::test]
 async fn an_upgrade_without_a_graphql_subprotocol_is_refused() {
     let app = spawn_app().await;
-    let request = format!("{}/graphql/ws", app.gateway.replace("http://", "ws://")).into_client_request().expect("request");
+    let request = format!("{}/graphql/ws", app.gateway.replace("http://", "ws://"))
+        .into_client_request()
+        .expect("request");
     assert!(tokio_tungstenite::connect_async(request).await.is_err());
 }
