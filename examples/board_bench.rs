@@ -57,7 +57,9 @@ query Board($jql: String!) {
 
 /// The fields the gateway's plan asks for on `BOARD` (`src/graphql/plan.rs`: sorted, with
 /// `comment` because `comments(first: 3)` fits in the 20 comments Jira embeds) and its expand.
-const BOARD_FIELDS: [&str; 6] = ["assignee", "comment", "labels", "priority", "status", "summary"];
+const BOARD_FIELDS: [&str; 6] = [
+    "assignee", "comment", "labels", "priority", "status", "summary",
+];
 const BOARD_EXPAND: &str = "transitions";
 /// The card fields the naive client asks its search for (everything but comments/transitions).
 const NAIVE_FIELDS: [&str; 5] = ["assignee", "labels", "priority", "status", "summary"];
@@ -145,9 +147,13 @@ struct Args {
 const USER_HZ: f64 = 100.0;
 
 fn cpu_seconds(pid: u32) -> Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).with_context(|| format!("reading /proc/{pid}/stat"))?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .with_context(|| format!("reading /proc/{pid}/stat"))?;
     // Fields after the `(comm)`: state is field 3, utime field 14, stime field 15.
-    let rest = stat.rsplit_once(')').context("malformed /proc/<pid>/stat")?.1;
+    let rest = stat
+        .rsplit_once(')')
+        .context("malformed /proc/<pid>/stat")?
+        .1;
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let utime: u64 = fields.get(11).context("no utime")?.parse()?;
     let stime: u64 = fields.get(12).context("no stime")?.parse()?;
@@ -155,9 +161,17 @@ fn cpu_seconds(pid: u32) -> Result<f64> {
 }
 
 fn peak_rss_kib(pid: u32) -> Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).with_context(|| format!("reading /proc/{pid}/status"))?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).context("no VmHWM")?;
-    let kib = line.trim_start_matches("VmHWM:").trim().trim_end_matches("kB").trim();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("reading /proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .context("no VmHWM")?;
+    let kib = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim();
     Ok(kib.parse()?)
 }
 
@@ -180,21 +194,25 @@ struct Proc {
 
 impl Proc {
     fn spawn(name: &'static str, bin: &Path, args: &[String]) -> Result<Proc> {
-        let log = std::env::temp_dir().join(format!("board_bench-{}-{name}.log", std::process::id()));
-        let file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
+        let log =
+            std::env::temp_dir().join(format!("board_bench-{}-{name}.log", std::process::id()));
+        let file =
+            std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let mut command = Command::new(bin);
         command
             .args(args)
             .stdin(Stdio::null())
             .stdout(file.try_clone()?)
             .stderr(file)
-            // The shipped log level, whatever the shell has set.
+            // Only the flags configure it: no JIRA_*, JWT_SECRET, proxy or RUST_LOG from the shell,
+            // the shipped log level, and any file it writes lands in the temporary directory.
+            .env_clear()
             .env("RUST_LOG", "info")
+            .current_dir(std::env::temp_dir())
             .kill_on_drop(true);
-        for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"] {
-            command.env_remove(var);
-        }
-        let child = command.spawn().with_context(|| format!("starting {} {}", bin.display(), args.join(" ")))?;
+        let child = command
+            .spawn()
+            .with_context(|| format!("starting {} {}", bin.display(), args.join(" ")))?;
         Ok(Proc { name, child, log })
     }
 
@@ -218,16 +236,21 @@ impl Proc {
 }
 
 /// Polls `url` until it answers 200, for at most `limit`.
-async fn wait_ready(client: &reqwest::Client, url: &str, mut process: Option<&mut Proc>, limit: Duration) -> Result<()> {
+async fn wait_ready(
+    client: &reqwest::Client,
+    url: &str,
+    mut process: Option<&mut Proc>,
+    limit: Duration,
+) -> Result<()> {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(p) = process.as_deref_mut() {
             p.check_alive()?;
         }
-        if let Ok(response) = client.get(url).timeout(Duration::from_secs(2)).send().await {
-            if response.status().is_success() {
-                return Ok(());
-            }
+        if let Ok(response) = client.get(url).timeout(Duration::from_secs(2)).send().await
+            && response.status().is_success()
+        {
+            return Ok(());
         }
         if Instant::now() > deadline {
             bail!("{url} not ready after {limit:?}");
@@ -256,7 +279,9 @@ impl Target {
     }
 
     fn sim_get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.client.get(format!("{}/rest/api/3/{path}", self.sim)).basic_auth(EMAIL, Some(TOKEN))
+        self.client
+            .get(format!("{}/rest/api/3/{path}", self.sim))
+            .basic_auth(EMAIL, Some(TOKEN))
     }
 
     /// Fetches one board the given way; the body is read to the end.
@@ -273,21 +298,33 @@ impl Target {
                 let status = response.status();
                 let body = response.bytes().await?;
                 if !status.is_success() || contains(&body, b"\"errors\":") {
-                    bail!("gateway answered {status}: {}", String::from_utf8_lossy(&body[..body.len().min(500)]));
+                    bail!(
+                        "gateway answered {status}: {}",
+                        String::from_utf8_lossy(&body[..body.len().min(500)])
+                    );
                 }
             }
             Mode::Direct => {
-                let response = self.sim_post("search/jql", &self.search_body).send().await?;
+                let response = self
+                    .sim_post("search/jql", &self.search_body)
+                    .send()
+                    .await?;
                 let status = response.status();
                 let body = response.bytes().await?;
                 if !status.is_success() {
-                    bail!("search answered {status}: {}", String::from_utf8_lossy(&body[..body.len().min(500)]));
+                    bail!(
+                        "search answered {status}: {}",
+                        String::from_utf8_lossy(&body[..body.len().min(500)])
+                    );
                 }
             }
             Mode::Naive => {
                 let keys = self.naive_keys().await?;
                 for key in keys {
-                    for path in [format!("issue/{key}/transitions"), format!("issue/{key}/comment?maxResults=3")] {
+                    for path in [
+                        format!("issue/{key}/transitions"),
+                        format!("issue/{key}/comment?maxResults=3"),
+                    ] {
                         let response = self.sim_get(&path).send().await?;
                         let status = response.status();
                         let _ = response.bytes().await?;
@@ -302,14 +339,22 @@ impl Target {
     }
 
     async fn naive_keys(&self) -> Result<Vec<String>> {
-        let response = self.sim_post("search/jql", &self.naive_search_body).send().await?;
+        let response = self
+            .sim_post("search/jql", &self.naive_search_body)
+            .send()
+            .await?;
         let status = response.status();
         let body: Value = response.json().await?;
         if !status.is_success() {
             bail!("search answered {status}: {body}");
         }
-        let issues = body["issues"].as_array().context("search answer without issues")?;
-        Ok(issues.iter().filter_map(|i| i["key"].as_str().map(str::to_owned)).collect())
+        let issues = body["issues"]
+            .as_array()
+            .context("search answer without issues")?;
+        Ok(issues
+            .iter()
+            .filter_map(|i| i["key"].as_str().map(str::to_owned))
+            .collect())
     }
 
     /// One board each way, checked in full, before anything is measured.
@@ -328,27 +373,54 @@ impl Target {
                 if !answer["errors"].is_null() {
                     bail!("the board query failed: {answer}");
                 }
-                let edges = answer["data"]["issues"]["edges"].as_array().context("no edges")?;
-                let with_transitions = edges.iter().filter(|e| e["node"]["transitions"].as_array().is_some_and(|t| !t.is_empty())).count();
+                let edges = answer["data"]["issues"]["edges"]
+                    .as_array()
+                    .context("no edges")?;
+                let with_transitions = edges
+                    .iter()
+                    .filter(|e| {
+                        e["node"]["transitions"]
+                            .as_array()
+                            .is_some_and(|t| !t.is_empty())
+                    })
+                    .count();
                 if edges.len() != CARDS || with_transitions != CARDS {
-                    bail!("the board has {} cards, {with_transitions} with transitions; expected {CARDS}", edges.len());
+                    bail!(
+                        "the board has {} cards, {with_transitions} with transitions; expected {CARDS}",
+                        edges.len()
+                    );
                 }
             }
             Mode::Direct => {
-                let answer: Value = self.sim_post("search/jql", &self.search_body).send().await?.error_for_status()?.json().await?;
+                let answer: Value = self
+                    .sim_post("search/jql", &self.search_body)
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .json()
+                    .await?;
                 let issues = answer["issues"].as_array().context("no issues")?;
                 let complete = issues
                     .iter()
-                    .filter(|i| i["transitions"].as_array().is_some_and(|t| !t.is_empty()) && i["fields"]["comment"].is_object())
+                    .filter(|i| {
+                        i["transitions"].as_array().is_some_and(|t| !t.is_empty())
+                            && i["fields"]["comment"].is_object()
+                    })
                     .count();
                 if issues.len() != CARDS || complete != CARDS {
-                    bail!("the search has {} issues, {complete} with transitions and comments; expected {CARDS}", issues.len());
+                    bail!(
+                        "the search has {} issues, {complete} with transitions and comments; expected {CARDS}",
+                        issues.len()
+                    );
                 }
             }
             Mode::Naive => {
                 let keys = self.naive_keys().await?;
                 if keys.len() != CARDS {
-                    bail!("the naive search found {} issues; expected {CARDS}", keys.len());
+                    bail!(
+                        "the naive search found {} issues; expected {CARDS}",
+                        keys.len()
+                    );
                 }
             }
         }
@@ -370,7 +442,13 @@ struct Samples {
 }
 
 /// Fetches `count` boards with `concurrency` workers; stops taking boards at `limit`.
-async fn drive(target: &Arc<Target>, mode: Mode, count: usize, concurrency: usize, limit: Duration) -> Samples {
+async fn drive(
+    target: &Arc<Target>,
+    mode: Mode,
+    count: usize,
+    concurrency: usize,
+    limit: Duration,
+) -> Samples {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let deadline = started + limit;
@@ -395,7 +473,13 @@ async fn drive(target: &Arc<Target>, mode: Mode, count: usize, concurrency: usiz
             (latencies, failures, first_failure)
         }));
     }
-    let mut samples = Samples { latencies: Vec::with_capacity(count), failures: 0, first_failure: None, elapsed: Duration::ZERO, timed_out: false };
+    let mut samples = Samples {
+        latencies: Vec::with_capacity(count),
+        failures: 0,
+        first_failure: None,
+        elapsed: Duration::ZERO,
+        timed_out: false,
+    };
     for worker in workers {
         match worker.await {
             Ok((latencies, failures, first_failure)) => {
@@ -407,7 +491,9 @@ async fn drive(target: &Arc<Target>, mode: Mode, count: usize, concurrency: usiz
             }
             Err(error) => {
                 samples.failures += 1;
-                samples.first_failure.get_or_insert_with(|| format!("worker panicked: {error}"));
+                samples
+                    .first_failure
+                    .get_or_insert_with(|| format!("worker panicked: {error}"));
             }
         }
     }
@@ -480,7 +566,11 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
     values.sort_by(f64::total_cmp);
     let mid = values.len() / 2;
-    if values.len() % 2 == 1 { values[mid] } else { (values[mid - 1] + values[mid]) / 2.0 }
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
 }
 
 fn median_opt(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
@@ -490,14 +580,30 @@ fn median_opt(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 
 /// Counts the REST calls in the sim's request log and the ones that did not succeed.
 async fn jira_calls(client: &reqwest::Client, sim: &str) -> Result<(usize, usize)> {
-    let log: Vec<Value> = client.get(format!("{sim}/_sim/requests")).send().await?.error_for_status()?.json().await?;
-    let api: Vec<&Value> = log.iter().filter(|e| e["path"].as_str().is_some_and(|p| p.contains("/rest/api/"))).collect();
-    let failed = api.iter().filter(|e| !(200..300).contains(&e["status"].as_u64().unwrap_or(0))).count();
+    let log: Vec<Value> = client
+        .get(format!("{sim}/_sim/requests"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let api: Vec<&Value> = log
+        .iter()
+        .filter(|e| e["path"].as_str().is_some_and(|p| p.contains("/rest/api/")))
+        .collect();
+    let failed = api
+        .iter()
+        .filter(|e| !(200..300).contains(&e["status"].as_u64().unwrap_or(0)))
+        .count();
     Ok((api.len(), failed))
 }
 
 async fn clear_log(client: &reqwest::Client, sim: &str) -> Result<()> {
-    client.delete(format!("{sim}/_sim/requests")).send().await?.error_for_status()?;
+    client
+        .delete(format!("{sim}/_sim/requests"))
+        .send()
+        .await?
+        .error_for_status()?;
     Ok(())
 }
 
@@ -509,7 +615,13 @@ async fn set_latency(client: &reqwest::Client, sim: &str, latency_ms: u64) -> Re
         .await?
         .error_for_status()
         .context("PUT /_sim/faults")?;
-    let faults: Value = client.get(format!("{sim}/_sim/faults")).send().await?.error_for_status()?.json().await?;
+    let faults: Value = client
+        .get(format!("{sim}/_sim/faults"))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
     if faults["latencyMs"].as_u64() != Some(latency_ms) {
         bail!("the sim did not take the latency: {faults}");
     }
@@ -521,21 +633,40 @@ struct Pids {
     sim: Option<u32>,
 }
 
-async fn measure(args: &Args, target: &Arc<Target>, pids: &Pids, latency_ms: u64, mode: Mode) -> Result<Run> {
-    let count = if mode == Mode::Naive { args.naive_requests } else { args.requests };
-    let warmup = if mode == Mode::Naive { args.concurrency.min(count) } else { args.warmup };
+async fn measure(
+    args: &Args,
+    target: &Arc<Target>,
+    pids: &Pids,
+    latency_ms: u64,
+    mode: Mode,
+) -> Result<Run> {
+    let count = if mode == Mode::Naive {
+        args.naive_requests
+    } else {
+        args.requests
+    };
+    let warmup = if mode == Mode::Naive {
+        args.concurrency.min(count)
+    } else {
+        args.warmup
+    };
     let limit = Duration::from_secs(args.max_run_secs);
     if warmup > 0 {
         let warm = drive(target, mode, warmup, args.concurrency, limit).await;
         if warm.failures > 0 {
-            bail!("{} warm-up: {} failures, first: {}", mode.name(), warm.failures, warm.first_failure.unwrap_or_default());
+            bail!(
+                "{} warm-up: {} failures, first: {}",
+                mode.name(),
+                warm.failures,
+                warm.first_failure.unwrap_or_default()
+            );
         }
     }
     clear_log(&target.client, &target.sim).await?;
-    if let Some(pid) = pids.gateway {
-        if !reset_peak_rss(pid) {
-            eprintln!("note: cannot reset the gateway's peak RSS; VmHWM is its lifetime peak");
-        }
+    if let Some(pid) = pids.gateway
+        && !reset_peak_rss(pid)
+    {
+        eprintln!("note: cannot reset the gateway's peak RSS; VmHWM is its lifetime peak");
     }
     let gateway_cpu_before = pids.gateway.map(cpu_seconds).transpose()?;
     let sim_cpu_before = pids.sim.map(cpu_seconds).transpose()?;
@@ -546,13 +677,24 @@ async fn measure(args: &Args, target: &Arc<Target>, pids: &Pids, latency_ms: u64
     let gateway_cpu = pids.gateway.map(cpu_seconds).transpose()?;
     let sim_cpu = pids.sim.map(cpu_seconds).transpose()?;
     let bench_cpu = cpu_seconds(std::process::id()).ok();
-    let gateway_peak_rss_mib = pids.gateway.map(peak_rss_kib).transpose()?.map(|kib| kib as f64 / 1024.0);
+    let gateway_peak_rss_mib = pids
+        .gateway
+        .map(peak_rss_kib)
+        .transpose()?
+        .map(|kib| kib as f64 / 1024.0);
     let (calls, failed_calls) = jira_calls(&target.client, &target.sim).await?;
     if let Some(failure) = &samples.first_failure {
-        eprintln!("warning: {} of {} boards failed; first: {failure}", samples.failures, mode.name());
+        eprintln!(
+            "warning: {} of {} boards failed; first: {failure}",
+            samples.failures,
+            mode.name()
+        );
     }
     if failed_calls > 0 {
-        eprintln!("warning: {failed_calls} Jira calls did not succeed during the {} run", mode.name());
+        eprintln!(
+            "warning: {failed_calls} Jira calls did not succeed during the {} run",
+            mode.name()
+        );
     }
     let boards = samples.latencies.len();
     let attempted = (boards + samples.failures).max(1) as f64;
@@ -573,8 +715,16 @@ async fn measure(args: &Args, target: &Arc<Target>, pids: &Pids, latency_ms: u64
         p99: percentile_ms(sorted, 99.0),
         max: sorted.last().map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0),
         calls_per_board: calls as f64 / attempted,
-        gateway_cpu_per_1000: if mode == Mode::Gateway { per_1000(gateway_cpu_before, gateway_cpu) } else { None },
-        gateway_peak_rss_mib: if mode == Mode::Gateway { gateway_peak_rss_mib } else { None },
+        gateway_cpu_per_1000: if mode == Mode::Gateway {
+            per_1000(gateway_cpu_before, gateway_cpu)
+        } else {
+            None
+        },
+        gateway_peak_rss_mib: if mode == Mode::Gateway {
+            gateway_peak_rss_mib
+        } else {
+            None
+        },
         sim_cpu_per_1000: per_1000(sim_cpu_before, sim_cpu),
         bench_cpu_per_1000: per_1000(bench_cpu_before, bench_cpu),
     })
@@ -582,15 +732,25 @@ async fn measure(args: &Args, target: &Arc<Target>, pids: &Pids, latency_ms: u64
 
 fn summary(args: &Args, runs: &[Run]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "\nMedians of {} run(s) per row (each figure's own median):\n", args.runs);
+    let _ = writeln!(
+        out,
+        "\nMedians of {} run(s) per row (each figure's own median):\n",
+        args.runs
+    );
     let _ = writeln!(
         out,
         "| upstream latency | way | boards/run | throughput (boards/s) | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | Jira calls / board | gateway CPU (s / 1000 boards) | gateway peak RSS (MiB) | sim CPU (s / 1000 boards) |"
     );
-    let _ = writeln!(out, "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    let _ = writeln!(
+        out,
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
     for &latency in &args.latency_ms {
         for &mode in &args.modes {
-            let rows: Vec<&Run> = runs.iter().filter(|r| r.latency_ms == latency && r.mode == mode).collect();
+            let rows: Vec<&Run> = runs
+                .iter()
+                .filter(|r| r.latency_ms == latency && r.mode == mode)
+                .collect();
             if rows.is_empty() {
                 continue;
             }
@@ -612,10 +772,19 @@ fn summary(args: &Args, runs: &[Run]) -> String {
             );
         }
     }
-    let _ = writeln!(out, "\nGateway added latency at p50 (gateway p50 − direct p50 of the same round; median over rounds):\n");
+    let _ = writeln!(
+        out,
+        "\nGateway added latency at p50 (gateway p50 − direct p50 of the same round; median over rounds):\n"
+    );
     for &latency in &args.latency_ms {
-        let pick = |mode: Mode| runs.iter().filter(move |r| r.latency_ms == latency && r.mode == mode);
-        let pairs: Vec<(f64, f64)> = pick(Mode::Gateway).zip(pick(Mode::Direct)).map(|(g, d)| (g.p50, d.p50)).collect();
+        let pick = |mode: Mode| {
+            runs.iter()
+                .filter(move |r| r.latency_ms == latency && r.mode == mode)
+        };
+        let pairs: Vec<(f64, f64)> = pick(Mode::Gateway)
+            .zip(pick(Mode::Direct))
+            .map(|(g, d)| (g.p50, d.p50))
+            .collect();
         if pairs.is_empty() {
             continue;
         }
@@ -626,15 +795,30 @@ fn summary(args: &Args, runs: &[Run]) -> String {
             out,
             "- {latency} ms upstream: +{added:.2} ms (gateway/direct p50 ratio {ratio:.2}; rounds: {} ms){}",
             per_round.join(", "),
-            if added < 2.0 { "" } else { "  <-- over the 2 ms target" }
+            if added < 2.0 {
+                ""
+            } else {
+                "  <-- over the 2 ms target"
+            }
         );
     }
-    let pick = |latency: u64, mode: Mode| median(runs.iter().filter(|r| r.latency_ms == latency && r.mode == mode).map(|r| r.p50).collect());
+    let pick = |latency: u64, mode: Mode| {
+        median(
+            runs.iter()
+                .filter(|r| r.latency_ms == latency && r.mode == mode)
+                .map(|r| r.p50)
+                .collect(),
+        )
+    };
     let mut saving = String::new();
     for &latency in &args.latency_ms {
         let (g, n) = (pick(latency, Mode::Gateway), pick(latency, Mode::Naive));
         if g.is_finite() && n.is_finite() {
-            let _ = writeln!(saving, "- {latency} ms upstream: naive p50 {n:.1} ms vs gateway p50 {g:.2} ms (naive/gateway = {:.1}×)", n / g);
+            let _ = writeln!(
+                saving,
+                "- {latency} ms upstream: naive p50 {n:.1} ms vs gateway p50 {g:.2} ms (naive/gateway = {:.1}×)",
+                n / g
+            );
         }
     }
     if !saving.is_empty() {
@@ -646,10 +830,16 @@ fn summary(args: &Args, runs: &[Run]) -> String {
 fn default_bin() -> Result<PathBuf> {
     // target/<profile>/examples/board_bench -> target/<profile>/jira-gateway
     let exe = std::env::current_exe()?;
-    let profile_dir = exe.parent().and_then(|p| p.parent()).context("cannot locate the build profile directory")?;
+    let profile_dir = exe
+        .parent()
+        .and_then(|p| p.parent())
+        .context("cannot locate the build profile directory")?;
     let bin = profile_dir.join(format!("jira-gateway{}", std::env::consts::EXE_SUFFIX));
     if !bin.exists() {
-        bail!("{} does not exist: build it with the same profile (`cargo build --release --bin jira-gateway`) or pass --bin", bin.display());
+        bail!(
+            "{} does not exist: build it with the same profile (`cargo build --release --bin jira-gateway`) or pass --bin",
+            bin.display()
+        );
     }
     Ok(bin)
 }
@@ -657,7 +847,12 @@ fn default_bin() -> Result<PathBuf> {
 fn machine() -> String {
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|c| c.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split_once(':')).map(|(_, m)| m.trim().to_string()))
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, m)| m.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     format!("{cores} cores, {model}")
@@ -677,9 +872,14 @@ async fn main() -> Result<()> {
 
     let mut processes = Vec::new();
     let (sim, gateway, pids) = match (&args.sim_url, &args.gateway_url) {
-        (Some(sim), Some(gateway)) => {
-            (sim.trim_end_matches('/').to_string(), gateway.trim_end_matches('/').to_string(), Pids { gateway: args.gateway_pid, sim: args.sim_pid })
-        }
+        (Some(sim), Some(gateway)) => (
+            sim.trim_end_matches('/').to_string(),
+            gateway.trim_end_matches('/').to_string(),
+            Pids {
+                gateway: args.gateway_pid,
+                sim: args.sim_pid,
+            },
+        ),
         _ => {
             let bin = match &args.bin {
                 Some(bin) => bin.clone(),
@@ -688,10 +888,27 @@ async fn main() -> Result<()> {
             eprintln!("binary: {}", bin.display());
             let sim_port = free_port()?;
             let sim = format!("http://127.0.0.1:{sim_port}");
-            let sim_args: Vec<String> =
-                ["sim", "--bind", "127.0.0.1", "--port", &sim_port.to_string(), "--issues", &args.issues.to_string(), "--seed", "42"].map(String::from).to_vec();
+            let sim_args: Vec<String> = [
+                "sim",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &sim_port.to_string(),
+                "--issues",
+                &args.issues.to_string(),
+                "--seed",
+                "42",
+            ]
+            .map(String::from)
+            .to_vec();
             let mut sim_proc = Proc::spawn("sim", &bin, &sim_args)?;
-            wait_ready(&client, &format!("{sim}/_sim/faults"), Some(&mut sim_proc), Duration::from_secs(300)).await?;
+            wait_ready(
+                &client,
+                &format!("{sim}/_sim/faults"),
+                Some(&mut sim_proc),
+                Duration::from_secs(300),
+            )
+            .await?;
 
             let gateway_port = free_port()?;
             let gateway = format!("http://127.0.0.1:{gateway_port}");
@@ -713,12 +930,28 @@ async fn main() -> Result<()> {
             .map(String::from)
             .to_vec();
             if !args.shipped_budget {
-                let budget = ["--jira-max-concurrency", "1024", "--jira-requests-per-second", "1000000", "--jira-burst", "1000000"];
+                let budget = [
+                    "--jira-max-concurrency",
+                    "1024",
+                    "--jira-requests-per-second",
+                    "1000000",
+                    "--jira-burst",
+                    "1000000",
+                ];
                 gateway_args.extend(budget.map(String::from));
             }
             let mut gateway_proc = Proc::spawn("gateway", &bin, &gateway_args)?;
-            wait_ready(&client, &format!("{gateway}/ready"), Some(&mut gateway_proc), Duration::from_secs(60)).await?;
-            let pids = Pids { gateway: gateway_proc.pid(), sim: sim_proc.pid() };
+            wait_ready(
+                &client,
+                &format!("{gateway}/ready"),
+                Some(&mut gateway_proc),
+                Duration::from_secs(60),
+            )
+            .await?;
+            let pids = Pids {
+                gateway: gateway_proc.pid(),
+                sim: sim_proc.pid(),
+            };
             processes.push(gateway_proc);
             processes.push(sim_proc);
             (sim, gateway, pids)
@@ -734,7 +967,13 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-async fn run_all(args: &Args, client: reqwest::Client, sim: String, gateway: String, pids: &Pids) -> Result<String> {
+async fn run_all(
+    args: &Args,
+    client: reqwest::Client,
+    sim: String,
+    gateway: String,
+    pids: &Pids,
+) -> Result<String> {
     let search = |fields: &[&str], expand: &str| -> Result<bytes::Bytes> {
         let mut body = json!({ "jql": args.jql, "maxResults": CARDS, "fields": fields });
         if !expand.is_empty() {
@@ -744,14 +983,23 @@ async fn run_all(args: &Args, client: reqwest::Client, sim: String, gateway: Str
     };
     let target = Arc::new(Target {
         client: client.clone(),
-        graphql_body: serde_json::to_vec(&json!({ "query": BOARD, "variables": { "jql": args.jql } }))?.into(),
+        graphql_body: serde_json::to_vec(
+            &json!({ "query": BOARD, "variables": { "jql": args.jql } }),
+        )?
+        .into(),
         search_body: search(&BOARD_FIELDS, BOARD_EXPAND)?,
         naive_search_body: search(&NAIVE_FIELDS, "")?,
         sim,
         gateway,
     });
-    eprintln!("sim {} (pid {:?}), gateway {} (pid {:?})", target.sim, pids.sim, target.gateway, pids.gateway);
-    eprintln!("direct search body: {}", String::from_utf8_lossy(&target.search_body));
+    eprintln!(
+        "sim {} (pid {:?}), gateway {} (pid {:?})",
+        target.sim, pids.sim, target.gateway, pids.gateway
+    );
+    eprintln!(
+        "direct search body: {}",
+        String::from_utf8_lossy(&target.search_body)
+    );
 
     let mut header = String::new();
     let _ = writeln!(header, "machine: {}", machine());
@@ -764,7 +1012,11 @@ async fn run_all(args: &Args, client: reqwest::Client, sim: String, gateway: Str
         args.warmup,
         args.runs,
         args.jql,
-        if args.shipped_budget { "shipped defaults" } else { "unbounded (1024 in flight, 1,000,000 req/s)" }
+        if args.shipped_budget {
+            "shipped defaults"
+        } else {
+            "unbounded (1024 in flight, 1,000,000 req/s)"
+        }
     );
     eprint!("{header}");
 
@@ -772,7 +1024,10 @@ async fn run_all(args: &Args, client: reqwest::Client, sim: String, gateway: Str
     for &latency in &args.latency_ms {
         set_latency(&client, &target.sim, latency).await?;
         for &mode in &args.modes {
-            target.validate(mode).await.with_context(|| format!("checking the {} way", mode.name()))?;
+            target
+                .validate(mode)
+                .await
+                .with_context(|| format!("checking the {} way", mode.name()))?;
         }
         // The sim's log also shows what the gateway sent for one board.
         clear_log(&client, &target.sim).await?;

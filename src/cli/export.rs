@@ -245,7 +245,8 @@ fn jira_client(account: &JiraAccountArgs) -> Result<JiraClient, Failure> {
         )));
     };
     // The URL is not echoed: it may carry user:password@.
-    let base = site_base(url).map_err(|e| Failure::Input(format!("JIRA_BASE_URL is not a URL: {e}")))?;
+    let base =
+        site_base(url).map_err(|e| Failure::Input(format!("JIRA_BASE_URL is not a URL: {e}")))?;
     // An export may wait out rate limits longer than an interactive query would.
     let config = ClientConfig {
         max_wait: Duration::from_secs(120),
@@ -269,9 +270,10 @@ fn render_options(args: &ExportArgs) -> Result<(RenderOptions, String), Failure>
     };
     let logo = match &args.logo {
         None => None,
-        Some(path) => Some(std::fs::read(path).map_err(|e| {
-            Failure::Input(format!("cannot read logo {}: {e}", path.display()))
-        })?),
+        Some(path) => Some(
+            std::fs::read(path)
+                .map_err(|e| Failure::Input(format!("cannot read logo {}: {e}", path.display())))?,
+        ),
     };
     let options = RenderOptions {
         template: match args.template {
@@ -301,7 +303,10 @@ fn render_options(args: &ExportArgs) -> Result<(RenderOptions, String), Failure>
 /// Refuses an output path whose directory does not exist, before any work is done.
 fn check_output(out: &Path) -> Result<(), Failure> {
     if out.is_dir() {
-        return Err(Failure::Input(format!("--out {} is a directory", out.display())));
+        return Err(Failure::Input(format!(
+            "--out {} is a directory",
+            out.display()
+        )));
     }
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
     if let Some(parent) = parent
@@ -320,7 +325,8 @@ async fn write_atomically(out: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let mut partial = out.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);
-    let failed = |e: std::io::Error| Failure::Failed(format!("cannot write {}: {e}", out.display()));
+    let failed =
+        |e: std::io::Error| Failure::Failed(format!("cannot write {}: {e}", out.display()));
     tokio::fs::write(&partial, bytes).await.map_err(failed)?;
     if let Err(e) = tokio::fs::rename(&partial, out).await {
         let _ = tokio::fs::remove_file(&partial).await;
@@ -367,7 +373,7 @@ impl Progress {
 
     /// A spinner while typst renders (no progress to report from inside the compiler).
     fn rendering(issues: usize) -> Self {
-        let message = format!("rendering {issues} issues to PDF");
+        let message = format!("rendering {} to PDF", plural(issues, "issue"));
         if !std::io::stderr().is_terminal() {
             eprintln!("{message}…");
             return Self::Lines {

@@ -24,11 +24,14 @@ const MAX_TABLE_COLUMNS: usize = 24;
 /// An image the template can show: `{"path": "/media/3.png", "w": px, "h": px}`.
 pub(crate) type ImageRef = Value;
 
+/// Finds an embedded attachment image by media id and/or alt text.
+pub(crate) type MediaResolver<'a> = &'a dyn Fn(Option<&str>, Option<&str>) -> Option<ImageRef>;
+
 /// What the converter needs from its caller.
 pub(crate) struct AdfContext<'a> {
     pub(crate) locale: &'a Locale,
     /// Finds an embedded attachment image by media id and/or alt text (file name).
-    pub(crate) resolve_media: &'a dyn Fn(Option<&str>, Option<&str>) -> Option<ImageRef>,
+    pub(crate) resolve_media: MediaResolver<'a>,
     /// Whether some font can draw this character (emoji fall back to `:short_name:`).
     pub(crate) covers: &'a dyn Fn(char) -> bool,
 }
@@ -286,8 +289,7 @@ fn table(node: &Value, ctx: &AdfContext<'_>, depth: usize) -> Value {
                 .unwrap_or(1)
                 .max(1) as usize)
                 .min(max_rowspan);
-            for rr in r..r + rowspan {
-                let line = &mut occupied[rr];
+            for line in occupied.iter_mut().skip(r).take(rowspan) {
                 if line.len() < col + colspan {
                     line.resize(col + colspan, false);
                 }
@@ -377,10 +379,7 @@ fn inlines(nodes: &[Value], ctx: &AdfContext<'_>) -> Vec<Value> {
                 out.push(json!({"t": "emoji", "text": text}));
             }
             "status" => {
-                let color = match attr_str(node, "color") {
-                    Some(c @ ("neutral" | "purple" | "blue" | "red" | "yellow" | "green")) => c,
-                    _ => "neutral",
-                };
+                let color = attr_str(node, "color").unwrap_or("neutral");
                 out.push(json!({"t": "status", "text": attr_str(node, "text").unwrap_or(""), "color": color}));
             }
             "date" => {

@@ -12,22 +12,19 @@
 //!
 //! Timestamps are passed through as Jira sends them; the renderer formats them for the locale.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use serde_json::Value;
-use tokio::sync::Semaphore;
 
-use super::model::{
-    ExportAttachment, ExportChange, ExportComment, ExportField, ExportIssue, ExportParent,
-    ReportInput, Sections,
-};
-use crate::jira::models::{
-    Attachment, BULK_FETCH_MAX, BulkFetchRequest, Changelog, Comment, FieldDetails, IssueBean,
-    SearchRequest, User,
-};
+use self::complete::Ctx;
+pub use self::flatten::value_text;
+use super::model::{ExportIssue, ReportInput, Sections};
+use crate::jira::models::{BULK_FETCH_MAX, IssueBean, SearchRequest};
 use crate::jira::{JiraClient, JiraError};
+
+mod complete;
+mod flatten;
 
 /// Issues per search page (Jira's largest page when fields are requested).
 const SEARCH_PAGE: u32 = 100;
@@ -162,7 +159,11 @@ pub async fn fetch_report_detailed<P>(
 where
     P: Fn(usize, usize) + Send + Sync,
 {
-    let jql = query.jql.as_deref().map(str::trim).filter(|j| !j.is_empty());
+    let jql = query
+        .jql
+        .as_deref()
+        .map(str::trim)
+        .filter(|j| !j.is_empty());
     let keys = unique_keys(&query.keys);
     if jql.is_none() && keys.is_empty() {
         return Err(FetchError::NoQuery);
@@ -185,7 +186,10 @@ where
     let (definitions, estimate) = tokio::try_join!(definitions, estimate)?;
     let estimate = estimate.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
     let base_total = keys.len().saturating_add(estimate);
-    if let Some(found) = [keys.len(), estimate].into_iter().find(|n| *n > query.max_issues) {
+    if let Some(found) = [keys.len(), estimate]
+        .into_iter()
+        .find(|n| *n > query.max_issues)
+    {
         return Err(FetchError::TooMany {
             found,
             limit: query.max_issues,
@@ -202,12 +206,8 @@ where
     let missing = parking_lot::Mutex::new(Vec::new());
     let discovered = AtomicUsize::new(0);
 
-    let pages = key_pages(&ctx, &keys, &fields, &expand, &missing).chain(search_pages(
-        &ctx,
-        jql,
-        &fields,
-        &expand,
-    ));
+    let pages = key_pages(&ctx, &keys, &fields, &expand, &missing)
+        .chain(search_pages(&ctx, jql, &fields, &expand));
     let mut seen = HashSet::new();
     let max = query.max_issues;
     let issues = pages
@@ -324,8 +324,8 @@ fn search_pages<'a>(
         ctx.calls.search.fetch_add(1, Ordering::Relaxed);
         let page = ctx.client.search_jql(&request).await?;
         // An empty page that claims more would loop forever.
-        let next = (!page.is_last_page() && !page.issues.is_empty())
-            .then(|| page.next_page_token.clone());
+        let next =
+            (!page.is_last_page() && !page.issues.is_empty()).then(|| page.next_page_token.clone());
         Ok(Some((page.issues, next)))
     })
     .boxed()
@@ -421,413 +421,9 @@ impl Counters {
     }
 }
 
-/// A custom field shown in the report.
-struct CustomField {
-    id: String,
-    name: String,
-}
-
-/// What completing one issue needs, shared by all issues of a fetch.
-struct Ctx<'a> {
-    client: &'a JiraClient,
-    sections: Sections,
-    custom: Vec<CustomField>,
-    /// Field id → display name, for changelog entries.
-    names: HashMap<String, String>,
-    downloads: Semaphore,
-    image_bytes: AtomicUsize,
-    calls: &'a Counters,
-}
-
-impl<'a> Ctx<'a> {
-    fn new(
-        client: &'a JiraClient,
-        definitions: &[FieldDetails],
-        sections: Sections,
-        calls: &'a Counters,
-    ) -> Self {
-        let custom = definitions
-            .iter()
-            .filter(|f| f.custom && f.navigable != Some(false))
-            .filter(|f| {
-                let kind = f.schema.as_ref().and_then(|s| s.custom.as_deref());
-                !kind.is_some_and(|k| HIDDEN_CUSTOM_TYPES.contains(&k))
-            })
-            .map(|f| CustomField {
-                id: f.id.clone(),
-                name: f.name.clone(),
-            })
-            .collect();
-        let names = definitions
-            .iter()
-            .map(|f| (f.id.clone(), f.name.clone()))
-            .collect();
-        Self {
-            client,
-            sections,
-            custom,
-            names,
-            downloads: Semaphore::new(IMAGE_CONCURRENCY),
-            image_bytes: AtomicUsize::new(0),
-            calls,
-        }
-    }
-
-    /// Exactly the fields the templates show, given the sections.
-    fn requested_fields(&self) -> Vec<String> {
-        let s = &self.sections;
-        let mut fields: Vec<String> = [
-            "summary",
-            "status",
-            "priority",
-            "issuetype",
-            "assignee",
-            "reporter",
-            "created",
-            "updated",
-            "duedate",
-            "labels",
-            "parent",
-        ]
-        .iter()
-        .map(|f| (*f).to_owned())
-        .collect();
-        if s.description {
-            fields.push("description".into());
-        }
-        if s.comments {
-            fields.push("comment".into());
-        }
-        // Images also appear inside descriptions and comments, matched against attachments.
-        if s.attachments || s.description || s.comments {
-            fields.push("attachment".into());
-        }
-        if s.custom_fields {
-            fields.extend(self.custom.iter().map(|f| f.id.clone()));
-        }
-        fields
-    }
-
-    /// One bulk fetch; issues Jira reports as failed are asked for once more.
-    async fn bulk_fetch(
-        &self,
-        keys: &[String],
-        fields: &[String],
-        expand: &[String],
-    ) -> Result<Vec<IssueBean>, FetchError> {
-        let mut request = BulkFetchRequest {
-            issue_ids_or_keys: keys.to_vec(),
-            fields: fields.to_vec(),
-            expand: expand.to_vec(),
-            ..BulkFetchRequest::default()
-        };
-        self.calls.bulk_fetch.fetch_add(1, Ordering::Relaxed);
-        let mut result = self.client.bulk_fetch(&request).await?;
-        if result.issue_errors.is_empty() {
-            return Ok(result.issues);
-        }
-        request.issue_ids_or_keys = result.issue_errors.iter().map(|e| e.id.clone()).collect();
-        self.calls.bulk_fetch.fetch_add(1, Ordering::Relaxed);
-        let retry = self.client.bulk_fetch(&request).await?;
-        if !retry.issue_errors.is_empty() {
-            return Err(FetchError::IssueErrors(
-                retry
-                    .issue_errors
-                    .iter()
-                    .map(|e| {
-                        let message = e.error_message.as_deref().unwrap_or("unknown error");
-                        format!("issue {}: {message}", e.id)
-                    })
-                    .collect(),
-            ));
-        }
-        result.issues.extend(retry.issues);
-        Ok(result.issues)
-    }
-
-    /// Completes one issue (comments and changes beyond the embedded 20, image bytes) and
-    /// flattens it for the renderer.
-    async fn complete(&self, mut bean: IssueBean) -> Result<ExportIssue, FetchError> {
-        let key = bean.key.clone();
-        let embedded_comments = bean.fields.comment.take();
-        let embedded_changes = bean.changelog.take();
-        let attachments = bean.fields.attachment.take().unwrap_or_default();
-        let (comments, changes, attachments) = tokio::try_join!(
-            self.all_comments(&key, embedded_comments),
-            self.all_changes(&key, embedded_changes),
-            self.attachments(attachments),
-        )?;
-        Ok(self.flatten(bean, comments, changes, attachments))
-    }
-
-    async fn all_comments(
-        &self,
-        key: &str,
-        embedded: Option<crate::jira::models::PageOfComments>,
-    ) -> Result<Vec<Comment>, JiraError> {
-        let Some(page) = embedded.filter(|_| self.sections.comments) else {
-            return Ok(Vec::new());
-        };
-        let embedded_len = i64::try_from(page.comments.len()).unwrap_or(i64::MAX);
-        if page.start_at == 0 && page.total <= embedded_len {
-            return Ok(page.comments);
-        }
-        // Keep the embedded comments when they are the first ones, and read on after them.
-        let mut comments = if page.start_at == 0 {
-            page.comments
-        } else {
-            Vec::new()
-        };
-        loop {
-            let start = u64::try_from(comments.len()).unwrap_or(u64::MAX);
-            self.calls.comments.fetch_add(1, Ordering::Relaxed);
-            let next = self.client.get_comments(key, start, FOLLOW_UP_PAGE).await?;
-            let last = next.is_last_page();
-            comments.extend(next.comments);
-            if last {
-                return Ok(comments);
-            }
-        }
-    }
-
-    /// The whole changelog, oldest first.
-    async fn all_changes(
-        &self,
-        key: &str,
-        embedded: Option<crate::jira::models::PageOfChangelogs>,
-    ) -> Result<Vec<Changelog>, JiraError> {
-        let Some(page) = embedded.filter(|_| self.sections.changelog) else {
-            return Ok(Vec::new());
-        };
-        let embedded_len = i64::try_from(page.histories.len()).unwrap_or(i64::MAX);
-        if page.start_at == 0 && page.total <= embedded_len {
-            // Embedded entries are most recent first.
-            let mut histories = page.histories;
-            histories.reverse();
-            return Ok(histories);
-        }
-        let mut histories = Vec::new();
-        loop {
-            let start = u64::try_from(histories.len()).unwrap_or(u64::MAX);
-            self.calls.changelog.fetch_add(1, Ordering::Relaxed);
-            let next = self.client.get_changelog(key, start, FOLLOW_UP_PAGE).await?;
-            let last = next.is_last_page() || next.values.is_empty();
-            histories.extend(next.values);
-            if last {
-                return Ok(histories);
-            }
-        }
-    }
-
-    /// Attachment metadata, with the bytes of images small enough to embed. A download that
-    /// fails leaves the image listed rather than failing the export.
-    async fn attachments(
-        &self,
-        attachments: Vec<Attachment>,
-    ) -> Result<Vec<ExportAttachment>, JiraError> {
-        let s = &self.sections;
-        let want_images = s.attachments || s.description || s.comments;
-        let downloads = attachments.into_iter().map(|a| async move {
-            let size = a.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(0);
-            let mime_type = a.mime_type.clone().unwrap_or_default();
-            let is_image = mime_type.to_ascii_lowercase().starts_with("image/");
-            let content = if want_images && is_image && size <= MAX_IMAGE_BYTES {
-                self.download(&a.id, size).await
-            } else {
-                None
-            };
-            ExportAttachment {
-                id: Some(a.id).filter(|id| !id.is_empty()),
-                filename: a.filename,
-                mime_type,
-                size,
-                content,
-            }
-        });
-        Ok(futures_util::future::join_all(downloads).await)
-    }
-
-    async fn download(&self, id: &str, size: u64) -> Option<Vec<u8>> {
-        let size = usize::try_from(size).unwrap_or(usize::MAX);
-        // Reserve the announced size first so concurrent downloads cannot overshoot much.
-        let before = self.image_bytes.fetch_add(size, Ordering::Relaxed);
-        if before.saturating_add(size) > MAX_TOTAL_IMAGE_BYTES {
-            self.image_bytes.fetch_sub(size, Ordering::Relaxed);
-            return None;
-        }
-        let _slot = self.downloads.acquire().await.ok()?;
-        self.calls.attachments.fetch_add(1, Ordering::Relaxed);
-        match self.client.attachment_content(id).await {
-            Ok(bytes) if bytes.len() as u64 <= MAX_IMAGE_BYTES => Some(bytes.to_vec()),
-            Ok(bytes) => {
-                tracing::debug!(attachment.id = %id, attachment.bytes = bytes.len(), "image too large to embed");
-                None
-            }
-            Err(error) => {
-                tracing::warn!(attachment.id = %id, %error, "could not download an image attachment; it is listed only");
-                None
-            }
-        }
-    }
-
-    fn flatten(
-        &self,
-        bean: IssueBean,
-        comments: Vec<Comment>,
-        changes: Vec<Changelog>,
-        attachments: Vec<ExportAttachment>,
-    ) -> ExportIssue {
-        let mut f = bean.fields;
-        let status = f.status.take().unwrap_or_default();
-        let custom_fields = if self.sections.custom_fields {
-            self.custom
-                .iter()
-                .filter_map(|field| {
-                    let value = value_text(f.other.get(&field.id)?)?;
-                    Some(ExportField {
-                        name: field.name.clone(),
-                        value,
-                    })
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        ExportIssue {
-            key: bean.key,
-            summary: f.summary.unwrap_or_default(),
-            status_category: status
-                .status_category
-                .map(|c| c.key)
-                .unwrap_or_default(),
-            status: status.name,
-            priority: f.priority.map(|p| p.name).filter(|n| !n.is_empty()),
-            issue_type: f.issue_type.map(|t| t.name).unwrap_or_default(),
-            assignee: f.assignee.as_ref().map(user_name),
-            reporter: f.reporter.as_ref().map(user_name),
-            created: f.created.unwrap_or_default(),
-            updated: f.updated.unwrap_or_default(),
-            due_date: f.due_date,
-            labels: f.labels.unwrap_or_default(),
-            parent: f.parent.map(|p| ExportParent {
-                summary: p.fields.and_then(|f| f.summary).unwrap_or_default(),
-                key: p.key,
-            }),
-            custom_fields,
-            description: f.description.filter(|d| !d.is_null()),
-            comments: comments
-                .into_iter()
-                .map(|c| ExportComment {
-                    author: c.author.as_ref().map_or_else(anonymous, user_name),
-                    created: c.created.unwrap_or_default(),
-                    body: c.body.unwrap_or(Value::Null),
-                })
-                .collect(),
-            changelog: changes
-                .into_iter()
-                .flat_map(|history| {
-                    let author = history.author.as_ref().map_or_else(anonymous, user_name);
-                    let created = history.created.unwrap_or_default();
-                    history.items.into_iter().map(move |item| (author.clone(), created.clone(), item))
-                })
-                .map(|(author, created, item)| ExportChange {
-                    field: item
-                        .field_id
-                        .as_ref()
-                        .and_then(|id| self.names.get(id))
-                        .cloned()
-                        .unwrap_or(item.field),
-                    from: item.from_string.or(item.from).filter(|s| !s.is_empty()),
-                    to: item.to_string.or(item.to).filter(|s| !s.is_empty()),
-                    author,
-                    created,
-                })
-                .collect(),
-            attachments,
-        }
-    }
-}
-
-fn user_name(user: &User) -> String {
-    user.display_name
-        .clone()
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| user.account_id.clone())
-}
-
-fn anonymous() -> String {
-    "Anonymous".to_owned()
-}
-
-/// A custom field value as readable text; `None` when empty.
-///
-/// Numbers lose a trailing `.0`, options read as their value (cascading ones as
-/// `parent / child`), users as their display name, rich text as plain text, lists joined with
-/// commas; dates stay as Jira sends them.
-pub fn value_text(value: &Value) -> Option<String> {
-    let text = match value {
-        Value::Null => return None,
-        Value::String(s) => s.trim().to_owned(),
-        Value::Bool(b) => (if *b { "Yes" } else { "No" }).to_owned(),
-        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => i.to_string(),
-            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-            _ => n.to_string(),
-        },
-        Value::Array(items) => items
-            .iter()
-            .filter_map(value_text)
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Object(map) => {
-            if map.get("type").and_then(Value::as_str) == Some("doc") {
-                crate::adf::to_text(value).trim().to_owned()
-            } else {
-                let own = ["value", "displayName", "name", "key", "id"]
-                    .iter()
-                    .find_map(|k| map.get(*k).and_then(value_text))?;
-                match map.get("child").and_then(value_text) {
-                    Some(child) => format!("{own} / {child}"),
-                    None => own,
-                }
-            }
-        }
-    };
-    (!text.is_empty()).then_some(text)
-}
-
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
-
-    #[test]
-    fn custom_values_read_as_text() {
-        assert_eq!(value_text(&json!(5.0)).as_deref(), Some("5"));
-        assert_eq!(value_text(&json!(2.5)).as_deref(), Some("2.5"));
-        assert_eq!(value_text(&json!(13)).as_deref(), Some("13"));
-        assert_eq!(
-            value_text(&json!({"id": "10100", "value": "Platform"})).as_deref(),
-            Some("Platform")
-        );
-        assert_eq!(
-            value_text(&json!({"value": "EU", "child": {"value": "Berlin"}})).as_deref(),
-            Some("EU / Berlin")
-        );
-        assert_eq!(
-            value_text(&json!({"accountId": "1", "displayName": "Дмитрий Иванов"})).as_deref(),
-            Some("Дмитрий Иванов")
-        );
-        assert_eq!(
-            value_text(&json!([{"name": "Sprint 1"}, {"name": "Sprint 2"}])).as_deref(),
-            Some("Sprint 1, Sprint 2")
-        );
-        assert_eq!(value_text(&json!("2024-01-15")).as_deref(), Some("2024-01-15"));
-        assert_eq!(value_text(&json!([])), None);
-        assert_eq!(value_text(&json!("  ")), None);
-        assert_eq!(value_text(&Value::Null), None);
-    }
 
     #[test]
     fn bulk_results_come_back_in_the_requested_order() {

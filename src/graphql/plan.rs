@@ -54,17 +54,15 @@ impl FetchPlan {
                 "transitions" => {
                     self.expand.insert("transitions".into());
                 }
-                "comments" => {
+                "comments"
                     // Jira embeds the first 20 comments (oldest first) in the issue answer.
-                    if first_page_within(&field, EMBEDDED_LIMIT) {
+                    if first_page_within(&field, EMBEDDED_LIMIT) => {
                         self.field("comment");
                     }
-                }
-                "changelog" => {
-                    if first_page_within(&field, EMBEDDED_LIMIT) {
+                "changelog"
+                    if first_page_within(&field, EMBEDDED_LIMIT) => {
                         self.expand.insert("changelog".into());
                     }
-                }
                 "customFields" => match string_list_argument(&field, "ids") {
                     Some(ids) => ids
                         .into_iter()

@@ -20,23 +20,21 @@ pub async fn context_for(
     bearer: Option<&str>,
     site: Option<&str>,
 ) -> Result<Arc<RequestContext>, GqlError> {
-    if let Some(identity) = &state.identity {
-        if let Some(token) = bearer {
-            let claims = identity.jwt.verify(token).ok_or_else(|| {
-                GqlError::Unauthenticated(
-                    "The access token is invalid or expired: refresh it.".into(),
-                )
-            })?;
-            let (connection, sites) = identity.connection(&claims.sub, site).await?;
-            let jira = identity.client_for(&connection).await?;
-            return Ok(RequestContext::for_user(
-                jira,
-                state.config.max_page_size,
-                sites,
-                identity.clone(),
-                claims.sub,
-            ));
-        }
+    if let Some(identity) = &state.identity
+        && let Some(token) = bearer
+    {
+        let claims = identity.jwt.verify(token).ok_or_else(|| {
+            GqlError::Unauthenticated("The access token is invalid or expired: refresh it.".into())
+        })?;
+        let (connection, sites) = identity.connection(&claims.sub, site).await?;
+        let jira = identity.client_for(&connection).await?;
+        return Ok(RequestContext::for_user(
+            jira,
+            state.config.max_page_size,
+            sites,
+            identity.clone(),
+            claims.sub,
+        ));
     }
     let jira = state.service_account.clone().ok_or_else(|| {
         GqlError::Unauthenticated(
@@ -72,16 +70,13 @@ fn unauthenticated(error: GqlError) -> Response {
 }
 
 pub async fn post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Body) -> Response {
-    let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let message = format!(
-                "The request body is larger than {} bytes.",
-                state.config.max_body_bytes
-            );
-            return HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "BAD_USER_INPUT", message)
-                .into_response();
-        }
+    let Ok(bytes) = axum::body::to_bytes(body, state.config.max_body_bytes).await else {
+        let message = format!(
+            "The request body is larger than {} bytes.",
+            state.config.max_body_bytes
+        );
+        return HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "BAD_USER_INPUT", message)
+            .into_response();
     };
     let batch: BatchRequest = match serde_json::from_slice(&bytes) {
         Ok(batch) => batch,

@@ -219,10 +219,10 @@ impl Faults {
             {
                 continue;
             }
-            if let Some(left) = remaining.get_mut(&index) {
-                if *left == 0 {
-                    continue;
-                }
+            if let Some(left) = remaining.get_mut(&index)
+                && *left == 0
+            {
+                continue;
             }
             if rule.probability.is_some_and(|p| rng.f64() >= p) {
                 continue;
@@ -244,13 +244,13 @@ impl Faults {
                     answer: Some(answer),
                 };
             }
-            if let Some(limiter) = rules.get(&index) {
-                if let Some(answer) = limiter.check(&format!("{method} {path}")) {
-                    return Decision {
-                        delay,
-                        answer: Some(answer),
-                    };
-                }
+            if let Some(limiter) = rules.get(&index)
+                && let Some(answer) = limiter.check(&format!("{method} {path}"))
+            {
+                return Decision {
+                    delay,
+                    answer: Some(answer),
+                };
             }
         }
         if let Some(limiter) = global {
@@ -318,10 +318,10 @@ fn server_error(status: u16, retry_after_secs: Option<u64>) -> Response {
         axum::Json(json!({"errorMessages": [message], "errors": {}})),
     )
         .into_response();
-    if let Some(secs) = retry_after_secs {
-        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-            response.headers_mut().insert("retry-after", v);
-        }
+    if let Some(secs) = retry_after_secs
+        && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+    {
+        response.headers_mut().insert("retry-after", v);
     }
     response
 }

@@ -46,10 +46,10 @@ impl RequestLog {
     /// Sets the status of a request recorded by [`RequestLog::begin`] (ignored if cleared since).
     pub fn finish(&self, seq: u64, status: u16) {
         let mut inner = self.0.lock();
-        if let Some(index) = seq.checked_sub(inner.first_seq) {
-            if let Some(entry) = inner.entries.get_mut(index as usize) {
-                entry.status = status;
-            }
+        if let Some(index) = seq.checked_sub(inner.first_seq)
+            && let Some(entry) = inner.entries.get_mut(index as usize)
+        {
+            entry.status = status;
         }
     }
 

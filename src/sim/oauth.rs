@@ -179,11 +179,8 @@ async fn authorize(State(state): State<Arc<SimState>>, RawQuery(raw): RawQuery) 
             .into_response();
     }
     let redirect = |query: Vec<(&str, String)>| {
-        let mut url = match url::Url::parse(redirect_uri) {
-            Ok(url) => url,
-            Err(_) => {
-                return (StatusCode::BAD_REQUEST, Html("invalid redirect_uri")).into_response();
-            }
+        let Ok(mut url) = url::Url::parse(redirect_uri) else {
+            return (StatusCode::BAD_REQUEST, Html("invalid redirect_uri")).into_response();
         };
         for (k, v) in query {
             url.query_pairs_mut().append_pair(k, &v);

@@ -691,10 +691,10 @@ impl Generator<'_> {
         .unwrap_or(created);
 
         // Jira lists only sub-tasks under `subtasks`; an epic's stories point at it via `parent`.
-        if let Some(parent_id) = parent.filter(|_| issue_type == TYPE_SUBTASK) {
-            if let Some(p) = data.issues.get_mut(&parent_id) {
-                p.subtasks.push(id);
-            }
+        if let Some(parent_id) = parent.filter(|_| issue_type == TYPE_SUBTASK)
+            && let Some(p) = data.issues.get_mut(&parent_id)
+        {
+            p.subtasks.push(id);
         }
         data.keys.insert(key.clone(), id);
         data.issues.insert(

@@ -78,6 +78,9 @@ pub struct Webhooks {
     pub admin: Vec<AdminWebhook>,
 }
 
+/// A delivery to make: URL, extra headers, body.
+type Target = (String, Vec<(String, String)>, String);
+
 /// Something that happened to an issue.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -159,7 +162,7 @@ impl SimState {
                 return;
             };
             let payload = payload(&data, &self.base_url, issue, &event);
-            let mut targets: Vec<(String, Vec<(String, String)>, String)> = Vec::new();
+            let mut targets: Vec<Target> = Vec::new();
             for hook in &hooks.admin {
                 if !hook.events.is_empty() && !hook.events.iter().any(|e| e == event.kind) {
                     continue;
@@ -184,10 +187,9 @@ impl SimState {
                     .field_ids_filter
                     .as_ref()
                     .filter(|_| event.kind == "jira:issue_updated")
+                    && !event.items.iter().any(|i| fields.contains(&i.field_id))
                 {
-                    if !event.items.iter().any(|i| fields.contains(&i.field_id)) {
-                        continue;
-                    }
+                    continue;
                 }
                 let Some(owner) = data.user(&registration.owner) else {
                     continue;

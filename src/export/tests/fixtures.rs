@@ -311,13 +311,13 @@ pub(super) fn plain_issue(i: usize) -> ExportIssue {
         summary: format!(
             "Issue number {} — {}",
             i + 1,
-            if i % 2 == 0 { RUSSIAN } else { THAI }
+            if i.is_multiple_of(2) { RUSSIAN } else { THAI }
         ),
         status: status.into(),
         status_category: category.into(),
         priority: Some(priorities[i % priorities.len()].into()),
-        issue_type: if i % 3 == 0 { "Bug" } else { "Task" }.into(),
-        assignee: (i % 4 != 0).then(|| format!("User {}", i % 7)),
+        issue_type: if i.is_multiple_of(3) { "Bug" } else { "Task" }.into(),
+        assignee: (!i.is_multiple_of(4)).then(|| format!("User {}", i % 7)),
         reporter: Some("Reporter".into()),
         created: "2024-01-15T10:30:00.000+0000".into(),
         updated: "2024-02-01T10:30:00.000+0000".into(),

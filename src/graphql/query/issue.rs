@@ -22,6 +22,10 @@ const STATS_MAX_ISSUES: usize = 5000;
 pub struct IssueQuery;
 
 #[Object]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "GraphQL arguments of `issues` map one to one onto resolver parameters"
+)]
 impl IssueQuery {
     /// Issues matching `jql` and/or `filter`, ordered by `orderBy` (or the JQL's ORDER BY).
     /// One Jira search call per page, asking only for the fields the query selects.

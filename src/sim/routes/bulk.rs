@@ -264,11 +264,7 @@ pub async fn progress(
             ))
         })?;
     let done = task.processed.len() + task.failed.len() + task.inaccessible;
-    let percent = if task.total == 0 {
-        100
-    } else {
-        done * 100 / task.total
-    };
+    let percent = (done * 100).checked_div(task.total).unwrap_or(100);
     let mut body = json!({
         "taskId": task_id,
         "status": task.status,

@@ -166,10 +166,10 @@ pub async fn create(
     if issue_type.is_none() {
         errors.insert("issuetype".to_string(), "Specify an issue type".to_string());
     }
-    if !fields
+    if fields
         .get("summary")
         .and_then(Value::as_str)
-        .is_some_and(|s| !s.trim().is_empty())
+        .is_none_or(|s| s.trim().is_empty())
     {
         errors.insert(
             "summary".to_string(),
@@ -262,10 +262,10 @@ pub async fn create(
     let is_subtask = data
         .issue_type(&issue.issue_type)
         .is_some_and(|t| t.subtask);
-    if let Some(parent) = issue.parent.filter(|_| is_subtask) {
-        if let Some(p) = data.issues.get_mut(&parent) {
-            p.subtasks.push(id);
-        }
+    if let Some(parent) = issue.parent.filter(|_| is_subtask)
+        && let Some(p) = data.issues.get_mut(&parent)
+    {
+        p.subtasks.push(id);
     }
     data.keys.insert(key.clone(), id);
     data.issues.insert(id, issue);

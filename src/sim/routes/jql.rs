@@ -63,15 +63,15 @@ pub async fn parse(
             Err(e) => json!({ "query": q, "errors": [e.message()] }),
             Ok(parsed) => {
                 let mut out = json!({ "query": q, "structure": jql::structure(&parsed) });
-                if validation != "none" {
-                    if let Err(e) = jql::compile(&parsed, &data, &caller.user, now) {
-                        let key = if validation == "warn" {
-                            "warnings"
-                        } else {
-                            "errors"
-                        };
-                        out[key] = json!([e.message()]);
-                    }
+                if validation != "none"
+                    && let Err(e) = jql::compile(&parsed, &data, &caller.user, now)
+                {
+                    let key = if validation == "warn" {
+                        "warnings"
+                    } else {
+                        "errors"
+                    };
+                    out[key] = json!([e.message()]);
                 }
                 out
             }

@@ -192,8 +192,11 @@ fn decode_token(token: &str, jql: &str) -> ApiResult<usize> {
 /// (`created >= -1h`, `now()`) change the result without any write.
 #[derive(Default)]
 pub struct Cursors {
-    entries: VecDeque<(String, String, u64, Instant, Arc<Vec<u64>>)>,
+    entries: VecDeque<CachedSearch>,
 }
+
+/// (account id, JQL, data version, when computed, matching ids).
+type CachedSearch = (String, String, u64, Instant, Arc<Vec<u64>>);
 
 const CURSOR_CACHE: usize = 64;
 const CURSOR_TTL: Duration = Duration::from_secs(60);

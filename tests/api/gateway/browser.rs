@@ -133,7 +133,12 @@ async fn graphiql_runs_a_query_in_headless_chromium_without_a_cdn() {
         browser.exceptions
     );
 
-    if let Ok(path) = std::env::var("GRAPHIQL_SCREENSHOT") {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "a test's own option, not gateway configuration"
+    )]
+    let screenshot = std::env::var("GRAPHIQL_SCREENSHOT");
+    if let Ok(path) = screenshot {
         let shot = browser
             .call("Page.captureScreenshot", json!({ "format": "png" }))
             .await;
