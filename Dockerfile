@@ -5,6 +5,7 @@ COPY Cargo.toml Cargo.lock rust-toolchain.toml ./
 COPY src ./src
 COPY tests ./tests
 COPY assets ./assets
+COPY migrations ./migrations
 RUN cargo build --release --locked --bin jira-gateway
 
 FROM debian:bookworm-slim
