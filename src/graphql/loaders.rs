@@ -88,6 +88,27 @@ impl Loader<IssueKey> for IssueLoader {
     }
 }
 
+/// One Jira call per key, concurrently: Jira has no batch endpoint for these pages.
+async fn each<'a, K, V, F, Fut>(
+    keys: &'a [K],
+    call: F,
+) -> Result<HashMap<K, Arc<V>>, Arc<JiraError>>
+where
+    K: Clone + Eq + std::hash::Hash,
+    F: Fn(&'a K) -> Fut,
+    Fut: std::future::Future<Output = Result<V, JiraError>>,
+{
+    let calls = keys.iter().map(|k| {
+        let call = call(k);
+        async move { call.await.map(|value| (k.clone(), Arc::new(value))) }
+    });
+    Ok(try_join_all(calls)
+        .await
+        .map_err(Arc::new)?
+        .into_iter()
+        .collect())
+}
+
 /// A page of an issue's comments or changelog: (issue key, startAt, maxResults).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageKey {
@@ -105,17 +126,10 @@ impl Loader<PageKey> for CommentLoader {
     type Error = Arc<JiraError>;
 
     async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
-        let calls = keys.iter().map(|k| async move {
-            self.jira
-                .get_comments(&k.issue, k.start_at, k.max_results)
-                .await
-                .map(|page| (k.clone(), Arc::new(page)))
-        });
-        Ok(try_join_all(calls)
-            .await
-            .map_err(Arc::new)?
-            .into_iter()
-            .collect())
+        each(keys, |k| {
+            self.jira.get_comments(&k.issue, k.start_at, k.max_results)
+        })
+        .await
     }
 }
 
@@ -128,17 +142,10 @@ impl Loader<PageKey> for ChangelogLoader {
     type Error = Arc<JiraError>;
 
     async fn load(&self, keys: &[PageKey]) -> Result<HashMap<PageKey, Self::Value>, Self::Error> {
-        let calls = keys.iter().map(|k| async move {
-            self.jira
-                .get_changelog(&k.issue, k.start_at, k.max_results)
-                .await
-                .map(|page| (k.clone(), Arc::new(page)))
-        });
-        Ok(try_join_all(calls)
-            .await
-            .map_err(Arc::new)?
-            .into_iter()
-            .collect())
+        each(keys, |k| {
+            self.jira.get_changelog(&k.issue, k.start_at, k.max_results)
+        })
+        .await
     }
 }
 
