@@ -11,7 +11,8 @@ use tokio::net::TcpListener;
 use crate::auth::Identity;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
-use crate::graphql::{AppSchema, build_schema};
+use crate::export::jobs::{ExportEvent, ExportJobs, JobsConfig};
+use crate::graphql::{AppSchema, build_schema_with};
 use crate::jira::{JiraAuth, JiraClient, SiteBudget};
 use crate::store::Store;
 use crate::store::crypto::Sealer;
@@ -24,6 +25,10 @@ pub struct AppState {
     pub service_account: Option<JiraClient>,
     /// Logins and per-user connections, when JWT_SECRET and ENCRYPTION_KEY are set.
     pub identity: Option<Arc<Identity>>,
+    /// The PDF export queue and its workers, when logins are enabled.
+    pub exports: Option<Arc<ExportJobs>>,
+    /// Progress and status changes of export jobs run by this process (for subscriptions).
+    pub export_events: tokio::sync::broadcast::Sender<ExportEvent>,
 }
 
 /// A built gateway, bound but not yet serving.
@@ -91,10 +96,30 @@ impl App {
             }
             _ => None,
         };
+        let exports = identity.as_ref().map(|identity| {
+            ExportJobs::new(
+                identity.store.clone(),
+                identity.clone(),
+                JobsConfig {
+                    workers: config.export_workers,
+                    max_active_per_user: config.export_max_active_per_user,
+                    retention: std::time::Duration::from_secs(config.export_retention_secs),
+                },
+            )
+        });
+        let export_events = exports.as_ref().map_or_else(
+            || tokio::sync::broadcast::channel(1).0,
+            |jobs| jobs.events.clone(),
+        );
+        if let Some(jobs) = &exports {
+            jobs.start();
+        }
         let state = Arc::new(AppState {
-            schema: build_schema(config.limits()),
+            schema: build_schema_with(config.limits(), exports.clone()),
             service_account,
             identity,
+            exports,
+            export_events,
             config,
         });
         let router = crate::http::router(state.clone());

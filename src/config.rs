@@ -153,6 +153,22 @@ pub struct Config {
     /// Origins allowed by CORS, comma-separated; empty allows any origin (without cookies).
     #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+
+    /// PDF export jobs this process runs at once (default: the number of cores); 0 runs none
+    /// here, leaving the queue to other replicas. Needs logins (JWT_SECRET, ENCRYPTION_KEY).
+    #[arg(long, env = "EXPORT_WORKERS", default_value_t = default_export_workers())]
+    pub export_workers: usize,
+    /// Export jobs one user may have queued or running at once.
+    #[arg(long, env = "EXPORT_MAX_ACTIVE_PER_USER", default_value_t = 3)]
+    pub export_max_active_per_user: usize,
+    /// How long finished export jobs and their PDFs are kept, in seconds (default 7 days).
+    #[arg(long, env = "EXPORT_RETENTION_SECS", default_value_t = 604_800)]
+    pub export_retention_secs: u64,
+}
+
+/// Default of `EXPORT_WORKERS`: one per core.
+fn default_export_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 impl Default for Config {
@@ -177,6 +193,9 @@ impl Default for Config {
             max_body_bytes: 1_048_576,
             request_timeout_ms: 60_000,
             cors_origins: Vec::new(),
+            export_workers: default_export_workers(),
+            export_max_active_per_user: 3,
+            export_retention_secs: 604_800,
             database_url: "sqlite://jira-gateway.db".into(),
             jwt_secret: None,
             encryption_key: None,

@@ -16,6 +16,7 @@ mod adf;
 mod data;
 pub mod fetch;
 mod fonts;
+pub mod jobs;
 mod locale;
 mod model;
 mod sanitize;

@@ -123,6 +123,11 @@ impl RequestContext {
         Ok(context)
     }
 
+    /// The logged-in caller's user id; `None` for the service account.
+    pub fn user_id(&self) -> Option<&str> {
+        self.other_sites.as_ref().map(|o| o.user_id.as_str())
+    }
+
     /// Like [`RequestContext::new`], for a caller with several sites.
     pub fn with_sites(jira: JiraClient, max_page_size: usize, sites: Vec<SiteInfo>) -> Arc<Self> {
         Arc::new(Self::build(jira, max_page_size, sites))

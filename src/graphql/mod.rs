@@ -3,20 +3,27 @@
 
 pub mod context;
 pub mod error;
+pub mod export;
 pub mod filter;
 mod limits;
 pub mod loaders;
+pub mod mutation;
 pub mod plan;
 pub mod query;
 pub mod types;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use std::sync::Arc;
+
+use async_graphql::{EmptySubscription, Schema};
 
 pub use context::RequestContext;
 pub use error::{CODES, GqlError};
+pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+use crate::export::jobs::ExportJobs;
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Limits every query is checked against before it runs.
 #[derive(Debug, Clone, Copy)]
@@ -38,11 +45,24 @@ impl Default for QueryLimits {
 
 /// Builds the schema (shared by the server, the `schema` command and tests).
 pub fn build_schema(limits: QueryLimits) -> AppSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(limits::ErrorCodes)
-        .finish()
+    build_schema_with(limits, None)
+}
+
+/// [`build_schema`] with the export queue the export fields use (absent: they answer
+/// `FORBIDDEN`).
+pub fn build_schema_with(limits: QueryLimits, exports: Option<Arc<ExportJobs>>) -> AppSchema {
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .extension(limits::ErrorCodes);
+    if let Some(exports) = exports {
+        builder = builder.data(exports);
+    }
+    builder.finish()
 }
 
 /// The SDL, as committed in `schema.graphql`.

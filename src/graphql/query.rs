@@ -16,4 +16,5 @@ pub struct QueryRoot(
     project::ProjectQuery,
     user::UserQuery,
     jql::JqlQuery,
+    super::export::ExportQueryRoot,
 );

@@ -1,7 +1,8 @@
 //! HTTP routes: `/graphql` (POST; GET for GraphiQL and queries), `/graphql/ws`, `/graphiql/…`
-//! (GraphiQL's files), `/health`, `/ready`, and the tower layers around them.
+//! (GraphiQL's files), `/exports/{id}` (PDF downloads), `/health`, `/ready`, and the tower layers around them.
 
 mod error;
+mod exports;
 mod graphiql;
 mod graphql;
 mod ws;
@@ -50,6 +51,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/auth/refresh", axum::routing::post(crate::auth::routes::refresh))
         .route("/auth/logout", axum::routing::post(crate::auth::routes::logout))
         .route("/auth/me", get(crate::auth::routes::me))
+        .route("/exports/{id}", get(exports::download))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .fallback(|| async { HttpError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "No such route.") })

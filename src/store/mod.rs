@@ -6,6 +6,9 @@
 //! Migrations are embedded in the binary and applied at start-up on both.
 
 pub mod crypto;
+mod exports;
+
+pub use exports::{ExportRow, JobStatus, NewExport};
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -31,11 +34,18 @@ pub enum StoreError {
 }
 
 /// Every migration, in order, embedded at compile time.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "identity",
-    include_str!("../../migrations/0001_identity.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "identity",
+        include_str!("../../migrations/0001_identity.sql"),
+    ),
+    (
+        2,
+        "export_jobs",
+        include_str!("../../migrations/0002_export_jobs.sql"),
+    ),
+];
 
 #[derive(Debug)]
 struct Embedded;

@@ -6,6 +6,7 @@ mod helpers;
 mod cli;
 mod demo;
 mod export;
+mod exports;
 mod gateway;
 mod identity;
 mod sim;

@@ -1,7 +1,7 @@
 //! The store suite: the same tests on SQLite (always) and on PostgreSQL when
 //! `TEST_DATABASE_URL` is set (`.ci/run` sets it and requires it with `REQUIRE_POSTGRES=1`).
 
-use jira_gateway::store::{AuthKind, NewConnection, Rotation, Store, now};
+use jira_gateway::store::{AuthKind, JobStatus, NewConnection, NewExport, Rotation, Store, now};
 
 /// A fresh SQLite file per call, plus a fresh PostgreSQL database when configured.
 async fn stores() -> Vec<(&'static str, Store, Option<tempfile::TempDir>)> {
@@ -343,4 +343,188 @@ async fn a_restart_keeps_users_connections_and_sessions() {
             .expect("rotate"),
         Rotation::Rotated { .. }
     ));
+}
+
+#[tokio::test]
+async fn export_jobs_are_owned_claimed_once_and_reclaimed_after_a_lapsed_lease() {
+    for (backend, store, _dir) in stores().await {
+        let owner = store.upsert_user("acc-7", "Gus").await.expect(backend);
+        let other = store.upsert_user("acc-8", "Hal").await.expect(backend);
+        let new = |request: &'static str| NewExport {
+            user_id: &owner.id,
+            site_url: "https://a.example",
+            request,
+        };
+        let first = store.insert_export(&new("{\"n\":1}")).await.expect(backend);
+        let second = store.insert_export(&new("{\"n\":2}")).await.expect(backend);
+        assert_eq!(first.status, JobStatus::Queued, "{backend}");
+        assert_eq!(
+            store.count_active_exports(&owner.id).await.expect(backend),
+            2,
+            "{backend}"
+        );
+        // Owner only.
+        assert!(
+            store
+                .get_export(&first.id, &other.id)
+                .await
+                .expect(backend)
+                .is_none(),
+            "{backend}"
+        );
+        assert!(
+            store
+                .cancel_export(&first.id, &other.id)
+                .await
+                .expect(backend)
+                .is_none(),
+            "{backend}"
+        );
+        assert!(
+            store
+                .list_exports(&other.id, 10)
+                .await
+                .expect(backend)
+                .is_empty()
+        );
+        let listed = store.list_exports(&owner.id, 10).await.expect(backend);
+        let ids: Vec<&str> = listed.iter().map(|j| j.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [second.id.as_str(), first.id.as_str()],
+            "newest first: {backend}"
+        );
+
+        // Claims: oldest first, each job once, until the lease lapses.
+        let t = now();
+        let claimed = store.claim_next_export(t, 30).await.expect(backend);
+        assert_eq!(
+            claimed.as_ref().map(|j| j.id.as_str()),
+            Some(first.id.as_str()),
+            "{backend}"
+        );
+        let claimed = store.claim_next_export(t, 30).await.expect(backend);
+        assert_eq!(
+            claimed.as_ref().map(|j| j.id.as_str()),
+            Some(second.id.as_str()),
+            "{backend}"
+        );
+        assert!(
+            store
+                .claim_next_export(t, 30)
+                .await
+                .expect(backend)
+                .is_none(),
+            "{backend}"
+        );
+        // The worker of `first` died: after its lease, another one takes it over.
+        let again = store.claim_next_export(t + 31, 30).await.expect(backend);
+        assert_eq!(
+            again.as_ref().map(|j| j.id.as_str()),
+            Some(first.id.as_str()),
+            "{backend}"
+        );
+        assert!(
+            store
+                .update_export_progress(&second.id, 3, 10, t + 100)
+                .await
+                .expect(backend),
+            "{backend}"
+        );
+        // `second` renewed its lease: not claimable at t + 31.
+        assert!(
+            store
+                .claim_next_export(t + 31, 30)
+                .await
+                .expect(backend)
+                .is_none(),
+            "{backend}"
+        );
+
+        assert!(
+            store
+                .finish_export_succeeded(&first.id, "JVBERi0=", 2, 5)
+                .await
+                .expect(backend),
+            "{backend}"
+        );
+        let (job, pdf) = store
+            .export_pdf(&first.id, &owner.id)
+            .await
+            .expect(backend)
+            .expect("own job");
+        assert_eq!(job.status, JobStatus::Succeeded, "{backend}");
+        assert_eq!((job.pages, job.bytes), (Some(2), Some(5)), "{backend}");
+        assert_eq!(pdf.as_deref(), Some("JVBERi0="), "{backend}");
+        assert!(
+            store
+                .export_pdf(&first.id, &other.id)
+                .await
+                .expect(backend)
+                .is_none()
+        );
+
+        // Cancelling a running job: the worker's later writes change nothing.
+        let cancelled = store
+            .cancel_export(&second.id, &owner.id)
+            .await
+            .expect(backend)
+            .expect("own job");
+        assert_eq!(cancelled.status, JobStatus::Cancelled, "{backend}");
+        assert!(
+            !store
+                .update_export_progress(&second.id, 4, 10, t + 200)
+                .await
+                .expect(backend),
+            "{backend}"
+        );
+        assert!(
+            !store
+                .finish_export_failed(&second.id, "x")
+                .await
+                .expect(backend)
+        );
+        assert_eq!(
+            store.count_active_exports(&owner.id).await.expect(backend),
+            0,
+            "{backend}"
+        );
+
+        // Retention removes finished jobs only.
+        let third = store.insert_export(&new("{}")).await.expect(backend);
+        assert_eq!(
+            store
+                .delete_finished_exports(now() + 10)
+                .await
+                .expect(backend),
+            2,
+            "{backend}"
+        );
+        let left = store.list_exports(&owner.id, 10).await.expect(backend);
+        assert_eq!(left.len(), 1, "{backend}");
+        assert_eq!(left[0].id, third.id, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_claims_of_one_export_job_have_exactly_one_winner() {
+    for (backend, store, _dir) in stores().await {
+        let owner = store.upsert_user("acc-9", "Ida").await.expect(backend);
+        store
+            .insert_export(&NewExport {
+                user_id: &owner.id,
+                site_url: "https://a.example",
+                request: "{}",
+            })
+            .await
+            .expect(backend);
+        let t = now();
+        let claims =
+            futures_util::future::join_all((0..4).map(|_| store.claim_next_export(t, 30))).await;
+        let won = claims
+            .into_iter()
+            .filter(|c| matches!(c, Ok(Some(_))))
+            .count();
+        assert_eq!(won, 1, "{backend}");
+    }
 }
