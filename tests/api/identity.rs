@@ -713,3 +713,81 @@ async fn root_fields_choose_among_the_callers_sites_with_the_site_argument() {
         .await;
     assert_eq!(error_codes(&answer), vec!["FORBIDDEN"], "{answer}");
 }
+
+/// The Atlassian refresh token the gateway holds for `user` (read from its database with the
+/// test's key: the test plays an attacker who stole an old token).
+async fn stored_refresh_token(dir: &std::path::Path, account_id: &str) -> String {
+    use base64::Engine;
+    let store = jira_gateway::store::Store::sqlite_file(&dir.join("gateway.db"))
+        .await
+        .expect("store");
+    let user = store.upsert_user(account_id, "").await.expect("user");
+    let connection = store
+        .list_connections(&user.id)
+        .await
+        .expect("connections")
+        .into_iter()
+        .next()
+        .expect("a connection");
+    let sealer = jira_gateway::store::crypto::Sealer::from_base64(
+        &base64::engine::general_purpose::STANDARD.encode([42u8; 32]),
+    )
+    .expect("key");
+    let credentials: Value =
+        serde_json::from_slice(&sealer.open(&connection.sealed_credentials).expect("opens"))
+            .expect("json");
+    // Stored as `{"kind": "oAuth", "access_token", "refresh_token", "expires_at"}`.
+    credentials["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_string()
+}
+
+#[tokio::test]
+async fn reuse_of_a_spent_atlassian_refresh_token_marks_the_connection_for_reconnect() {
+    // No grace: a spent refresh token used again revokes its whole family at once.
+    let site = spawn_site(SimConfig {
+        oauth_access_ttl_secs: 61,
+        oauth_reuse_grace_secs: 0,
+        ..SimConfig::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("dir");
+    let gateway = oauth_gateway(&site, dir.path()).await;
+    let session = oauth_login(&gateway, "somchai@demo.test").await;
+    let account = "5b10ac8d82e05b22cc7d4ef6";
+    let first = stored_refresh_token(dir.path(), account).await;
+    let client = client(gateway);
+    // The token comes due; the gateway refreshes once and stores the rotated token.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let (status, answer) = client
+        .graphql(&session["access_token"], None, "{ viewer { displayName } }")
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_ne!(
+        stored_refresh_token(dir.path(), account).await,
+        first,
+        "the rotated token was stored"
+    );
+    // Someone replays the spent token: Atlassian revokes the family.
+    let replay = reqwest::Client::new()
+        .post(format!("{}/oauth/token", site.base_url()))
+        .json(&json!({ "grant_type": "refresh_token", "client_id": "demo-client", "client_secret": "demo-secret", "refresh_token": first }))
+        .send()
+        .await
+        .expect("replay");
+    assert_eq!(replay.status(), 403);
+    // The gateway's next refresh gets invalid_grant: reconnect needed, with the hint.
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let (status, answer) = client
+        .graphql(&session["access_token"], None, "{ viewer { displayName } }")
+        .await;
+    assert_eq!(status, 401, "{answer}");
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("log in again to reconnect"),
+        "{answer}"
+    );
+}
