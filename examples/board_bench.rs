@@ -106,8 +106,8 @@ struct Args {
     /// Unmeasured boards before each gateway/direct run (naive: one board per worker).
     #[arg(long, default_value_t = 200)]
     warmup: usize,
-    /// Measured runs of each configuration (interleaved: gateway, direct, naive, gateway, ...);
-    /// the summary gives the median of each figure.
+    /// Measured runs of each configuration, in rounds (each round runs every latency and way
+    /// once); the summary gives the median of each figure.
     #[arg(long, default_value_t = 1)]
     runs: usize,
     /// Ways to fetch the board, comma-separated.
@@ -844,6 +844,14 @@ fn default_bin() -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// The machine's 1-minute load average, to tell a noisy run from a quiet one.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
+}
+
 fn machine() -> String {
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -1020,7 +1028,6 @@ async fn run_all(
     );
     eprint!("{header}");
 
-    let mut runs = Vec::new();
     for &latency in &args.latency_ms {
         set_latency(&client, &target.sim, latency).await?;
         for &mode in &args.modes {
@@ -1034,10 +1041,16 @@ async fn run_all(
         target.validate(Mode::Gateway).await?;
         let (calls, _) = jira_calls(&client, &target.sim).await?;
         eprintln!("{latency} ms: one gateway board = {calls} Jira call(s)");
-        for round in 1..=args.runs {
+    }
+    // Rounds outermost, so a burst of load from elsewhere on the machine hits every
+    // configuration alike rather than all runs of one.
+    let mut runs = Vec::new();
+    for round in 1..=args.runs {
+        for &latency in &args.latency_ms {
+            set_latency(&client, &target.sim, latency).await?;
             for &mode in &args.modes {
                 let run = measure(args, &target, pids, latency, mode).await?;
-                eprintln!("round {round}: {}", run.line());
+                eprintln!("round {round}: {} | load {}", run.line(), load_average());
                 runs.push(run);
             }
         }
