@@ -25,9 +25,14 @@ async fn stores() -> Vec<(&'static str, Store, Option<tempfile::TempDir>)> {
     match postgres {
         Some(url) => out.push(("postgres", fresh_postgres(&url).await, None)),
         None if required => panic!("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set"),
-        None => println!(
-            "store suite: PostgreSQL SKIPPED (set TEST_DATABASE_URL=postgres://... to run it; .ci/run does)"
-        ),
+        None => {
+            // Straight to stderr: the test harness would swallow `println!` from a passing test.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "store suite: PostgreSQL SKIPPED (set TEST_DATABASE_URL=postgres://... to run it; .ci/run does)"
+            );
+        }
     }
     out
 }
