@@ -42,7 +42,11 @@ pub enum GqlError {
     Conflict(String),
     /// Jira asked to slow down for longer than the request may wait → `JIRA_RATE_LIMITED`
     /// with `retryAfter` (seconds) in the extensions.
-    RateLimited { retry_after: Option<Duration> },
+    /// `local` when the gateway's own per-site budget (not Jira) ran out.
+    RateLimited {
+        retry_after: Option<Duration>,
+        local: bool,
+    },
     /// Jira is down, slow or unreachable → `UPSTREAM_UNAVAILABLE`.
     UpstreamUnavailable(String),
     /// The query exceeds depth, complexity or page-size limits → `QUERY_TOO_COMPLEX`.
@@ -63,9 +67,14 @@ impl GqlError {
             | GqlError::UpstreamUnavailable(m)
             | GqlError::QueryTooComplex(m) => m.clone(),
             GqlError::NotFound { kind, key } => format!("{kind} `{key}` not found"),
-            GqlError::RateLimited { retry_after } => {
+            GqlError::RateLimited { retry_after, local } => {
+                let who = if *local {
+                    "The gateway's request budget for this Jira site is used up"
+                } else {
+                    "Jira is rate limiting requests"
+                };
                 format!(
-                    "Jira is rate limiting requests; retry after {} s",
+                    "{who}; retry after {} s",
                     retry_after.map_or(1, |d| d.as_secs().max(1))
                 )
             }
@@ -140,8 +149,15 @@ impl From<&JiraError> for GqlError {
             JiraError::PayloadTooLarge => {
                 GqlError::BadUserInput("Jira refused the request as too large.".into())
             }
-            JiraError::RateLimited { retry_after, .. } => GqlError::RateLimited {
+            JiraError::RateLimited {
+                retry_after,
+                reason,
+            } => GqlError::RateLimited {
                 retry_after: *retry_after,
+                local: reason.as_deref().is_some_and(|r| {
+                    r == crate::jira::LOCAL_RATE_REASON
+                        || r == crate::jira::LOCAL_CONCURRENCY_REASON
+                }),
             },
             JiraError::Upstream { status } => {
                 GqlError::UpstreamUnavailable(format!("Jira answered with status {status}."))
@@ -176,7 +192,7 @@ impl ErrorExtensions for GqlError {
     fn extend(&self) -> FieldError {
         FieldError::new(self.message()).extend_with(|_, e| {
             e.set("code", self.code());
-            if let GqlError::RateLimited { retry_after } = self {
+            if let GqlError::RateLimited { retry_after, .. } = self {
                 e.set("retryAfter", retry_after.map_or(1, |d| d.as_secs().max(1)));
             }
         })
