@@ -46,6 +46,15 @@ impl Client {
     }
 }
 
+/// A default simulated site and a gateway with logins enabled on a fresh database (kept alive
+/// by the returned directory).
+async fn setup() -> (jira_gateway::sim::SimHandle, tempfile::TempDir, Client) {
+    let site = spawn_site(SimConfig::default()).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let gateway = client(spawn_gateway(identity_config(dir.path())).await);
+    (site, dir, gateway)
+}
+
 fn client(gateway: String) -> Client {
     Client {
         http: reqwest::Client::new(),
@@ -55,9 +64,7 @@ fn client(gateway: String) -> Client {
 
 #[tokio::test]
 async fn an_api_token_login_acts_with_the_users_own_jira_permissions() {
-    let site = spawn_site(SimConfig::default()).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let gateway = client(spawn_gateway(identity_config(dir.path())).await);
+    let (site, _dir, gateway) = setup().await;
     let (status, session) = gateway
         .login(site.base_url(), "viewer@demo.test", "viewer-token")
         .await;
@@ -78,9 +85,7 @@ async fn an_api_token_login_acts_with_the_users_own_jira_permissions() {
 
 #[tokio::test]
 async fn bad_credentials_missing_and_forged_tokens_are_refused_with_json() {
-    let site = spawn_site(SimConfig::default()).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let gateway = client(spawn_gateway(identity_config(dir.path())).await);
+    let (site, _dir, gateway) = setup().await;
     let (status, body) = gateway
         .login(site.base_url(), "viewer@demo.test", "wrong")
         .await;
@@ -114,9 +119,7 @@ async fn bad_credentials_missing_and_forged_tokens_are_refused_with_json() {
 
 #[tokio::test]
 async fn refresh_tokens_rotate_a_spent_one_is_refused_and_logout_revokes() {
-    let site = spawn_site(SimConfig::default()).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let gateway = client(spawn_gateway(identity_config(dir.path())).await);
+    let (site, _dir, gateway) = setup().await;
     let (_, session) = gateway
         .login(site.base_url(), "alice@demo.test", "alice-token")
         .await;
@@ -231,9 +234,7 @@ async fn a_user_cannot_reach_a_site_only_another_user_connected() {
 
 #[tokio::test]
 async fn the_database_holds_no_plaintext_token_and_a_restart_keeps_sessions() {
-    let site = spawn_site(SimConfig::default()).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let gateway = client(spawn_gateway(identity_config(dir.path())).await);
+    let (site, dir, gateway) = setup().await;
     let (_, session) = gateway
         .login(site.base_url(), "hanako@demo.test", "hanako-token")
         .await;
@@ -507,9 +508,7 @@ async fn a_refused_atlassian_refresh_token_marks_the_connection_for_reconnect() 
 #[tokio::test]
 async fn websockets_authenticate_in_connection_init_and_browsers_may_use_the_cookie() {
     use crate::gateway::ws::{connect, next_json, send};
-    let site = spawn_site(SimConfig::default()).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let gateway = client(spawn_gateway(identity_config(dir.path())).await);
+    let (site, _dir, gateway) = setup().await;
     let (_, session) = gateway
         .login(site.base_url(), "viewer@demo.test", "viewer-token")
         .await;
