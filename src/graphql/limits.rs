@@ -1,50 +1,74 @@
 //! Gives every error a stable `extensions.code`: errors raised before resolvers run (parse,
-//! validation, depth and complexity limits) come from async-graphql without one.
+//! validation, depth and complexity limits) come from async-graphql without one. Every
+//! transport (POST, GET, WebSocket) passes its responses through [`with_codes`].
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
-use async_graphql::{ErrorExtensionValues, Response, Value};
+use async_graphql::{
+    BatchResponse, Data, ErrorExtensionValues, Executor, Request, Response, Value,
+};
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 
-pub struct ErrorCodes;
+use super::AppSchema;
 
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
+/// Adds `extensions.code` to every error that has none. Done on the response, not in an
+/// async-graphql extension: an installed extension makes async-graphql run its hook chain
+/// for every resolved field, which cost a board query about a third of its execution time.
+pub fn with_codes(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let message = error.message.to_ascii_lowercase();
+        let code = if message.contains("too complex")
+            || message.contains("nested too deep")
+            || message.contains("too many")
+        {
+            "QUERY_TOO_COMPLEX"
+        } else if error.path.is_empty() {
+            // Parse and validation errors have no path.
+            "BAD_USER_INPUT"
+        } else {
+            "INTERNAL"
+        };
+        error
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default)
+            .set("code", Value::from(code));
+    }
+    response
+}
+
+/// [`with_codes`] over a batch.
+pub fn batch_with_codes(response: BatchResponse) -> BatchResponse {
+    match response {
+        BatchResponse::Single(r) => BatchResponse::Single(with_codes(r)),
+        BatchResponse::Batch(rs) => BatchResponse::Batch(rs.into_iter().map(with_codes).collect()),
     }
 }
 
-struct ErrorCodesExtension;
+/// The schema as the WebSocket transport sees it: every response gets its codes.
+#[derive(Clone)]
+pub struct CodedSchema(pub AppSchema);
 
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            let has_code = error
-                .extensions
-                .as_ref()
-                .is_some_and(|e| e.get("code").is_some());
-            if has_code {
-                continue;
-            }
-            let message = error.message.to_ascii_lowercase();
-            let code = if message.contains("too complex")
-                || message.contains("nested too deep")
-                || message.contains("too many")
-            {
-                "QUERY_TOO_COMPLEX"
-            } else if error.path.is_empty() {
-                // Parse and validation errors have no path.
-                "BAD_USER_INPUT"
-            } else {
-                "INTERNAL"
-            };
-            error
-                .extensions
-                .get_or_insert_with(ErrorExtensionValues::default)
-                .set("code", Value::from(code));
-        }
-        response
+impl Executor for CodedSchema {
+    async fn execute(&self, request: Request) -> Response {
+        with_codes(self.0.execute(request).await)
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        self.0
+            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+            .map(with_codes)
+            .boxed()
     }
 }

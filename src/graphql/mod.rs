@@ -5,7 +5,7 @@ pub mod context;
 pub mod error;
 pub mod export;
 pub mod filter;
-mod limits;
+pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod plan;
@@ -57,8 +57,7 @@ pub fn build_schema_with(limits: QueryLimits, exports: Option<Arc<ExportJobs>>) 
         EmptySubscription,
     )
     .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
-    .extension(limits::ErrorCodes);
+    .limit_complexity(limits.max_complexity);
     if let Some(exports) = exports {
         builder = builder.data(exports);
     }

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::HttpError;
 use crate::app::AppState;
+use crate::graphql::limits::{batch_with_codes, with_codes};
 use crate::graphql::{GqlError, RequestContext};
 
 /// The request context for the caller: their own connection to the site they name (gateway
@@ -92,7 +93,7 @@ pub async fn post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
         Err(e) => return unauthenticated(e),
     };
     let response: BatchResponse = state.schema.execute_batch(batch.data(context)).await;
-    GraphQLResponse::from(response).into_response()
+    GraphQLResponse::from(batch_with_codes(response)).into_response()
 }
 
 pub async fn get(
@@ -144,7 +145,10 @@ pub async fn get(
         Ok(context) => context,
         Err(e) => return unauthenticated(e),
     };
-    GraphQLResponse::from(state.schema.execute(request.data(context)).await).into_response()
+    GraphQLResponse::from(with_codes(
+        state.schema.execute(request.data(context)).await,
+    ))
+    .into_response()
 }
 
 /// Whether the operation that would run is a mutation (GET must never run one).

@@ -19,7 +19,7 @@ pub async fn upgrade(
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
-            let schema = state.schema.clone();
+            let schema = crate::graphql::limits::CodedSchema(state.schema.clone());
             let init_state = state.clone();
             GraphQLWebSocket::new(stream, schema, protocol)
                 .on_connection_init(move |payload| async move {

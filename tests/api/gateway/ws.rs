@@ -91,3 +91,25 @@ async fn an_upgrade_without_a_graphql_subprotocol_is_refused() {
         .expect("request");
     assert!(tokio_tungstenite::connect_async(request).await.is_err());
 }
+
+#[tokio::test]
+async fn errors_over_websockets_carry_codes_too() {
+    let app = spawn_app().await;
+    let mut socket = connect(&app.gateway, "graphql-transport-ws").await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": {} }),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ noSuchField }" } }),
+    )
+    .await;
+    let frame = next_json(&mut socket).await;
+    assert!(
+        frame.to_string().contains("\"code\":\"BAD_USER_INPUT\""),
+        "{frame}"
+    );
+}
