@@ -1,7 +1,9 @@
 //! Small output types: users, statuses, priorities, transitions, comments, changelog entries,
 //! attachments and custom field values.
 
-use async_graphql::{ComplexObject, Enum, ID, Json, Object, SimpleObject};
+use std::sync::Arc;
+
+use async_graphql::{Enum, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
@@ -157,35 +159,102 @@ impl From<&models::IssueTransition> for Transition {
     }
 }
 
-#[derive(Debug, Clone, SimpleObject)]
-#[graphql(complex)]
+/// A comment, read in place from the issue or the page Jira sent it in: building one copies
+/// nothing (a board of 50 cards carries up to 1,000 comment bodies).
+#[derive(Clone)]
 pub struct Comment {
-    pub id: ID,
-    pub author: Option<User>,
-    pub update_author: Option<User>,
-    pub created: Option<DateTime<FixedOffset>>,
-    pub updated: Option<DateTime<FixedOffset>>,
-    #[graphql(skip)]
-    pub body_adf: Option<Value>,
+    source: CommentSource,
+    index: usize,
 }
 
-#[ComplexObject]
+#[derive(Clone)]
+enum CommentSource {
+    /// The first page embedded in the issue's `comment` field.
+    Issue(Arc<models::IssueBean>),
+    /// A page loaded on its own.
+    Page(Arc<models::PageOfComments>),
+    /// A single comment (a mutation's answer).
+    One(Arc<models::Comment>),
+}
+
+/// What a comment index outside its page reads as (never constructed that way, but a lookup
+/// must answer something without panicking).
+static NO_COMMENT: models::Comment = models::Comment {
+    id: String::new(),
+    author: None,
+    update_author: None,
+    body: None,
+    rendered_body: None,
+    created: None,
+    updated: None,
+    visibility: None,
+    jsd_public: None,
+    self_url: None,
+};
+
 impl Comment {
-    async fn body(&self) -> Option<RichText> {
-        self.body_adf.clone().map(RichText::new)
+    /// The `index`th comment of the page embedded in `issue`.
+    pub fn embedded(issue: &Arc<models::IssueBean>, index: usize) -> Self {
+        Comment {
+            source: CommentSource::Issue(issue.clone()),
+            index,
+        }
+    }
+
+    /// The `index`th comment of `page`.
+    pub fn in_page(page: &Arc<models::PageOfComments>, index: usize) -> Self {
+        Comment {
+            source: CommentSource::Page(page.clone()),
+            index,
+        }
+    }
+
+    /// A comment of its own.
+    pub fn one(comment: models::Comment) -> Self {
+        Comment {
+            source: CommentSource::One(Arc::new(comment)),
+            index: 0,
+        }
+    }
+
+    /// The Jira comment.
+    pub fn get(&self) -> &models::Comment {
+        let found = match &self.source {
+            CommentSource::Issue(bean) => bean
+                .fields
+                .comment
+                .as_ref()
+                .and_then(|page| page.comments.get(self.index)),
+            CommentSource::Page(page) => page.comments.get(self.index),
+            CommentSource::One(comment) => Some(comment.as_ref()),
+        };
+        found.unwrap_or(&NO_COMMENT)
     }
 }
 
-impl From<&models::Comment> for Comment {
-    fn from(c: &models::Comment) -> Self {
-        Comment {
-            id: ID(c.id.clone()),
-            author: c.author.clone().map(User),
-            update_author: c.update_author.clone().map(User),
-            created: time(c.created.as_deref()),
-            updated: time(c.updated.as_deref()),
-            body_adf: c.body.clone(),
-        }
+#[Object]
+impl Comment {
+    async fn id(&self) -> ID {
+        ID(self.get().id.clone())
+    }
+    async fn author(&self) -> Option<User> {
+        self.get().author.clone().map(User)
+    }
+    async fn update_author(&self) -> Option<User> {
+        self.get().update_author.clone().map(User)
+    }
+    async fn created(&self) -> Option<DateTime<FixedOffset>> {
+        time(self.get().created.as_deref())
+    }
+    async fn updated(&self) -> Option<DateTime<FixedOffset>> {
+        time(self.get().updated.as_deref())
+    }
+    async fn body(&self) -> Option<RichText> {
+        self.get()
+            .body
+            .as_ref()
+            .filter(|b| !b.is_null())
+            .map(|_| RichText::comment_body(self.clone()))
     }
 }
 

@@ -181,9 +181,9 @@ impl Issue {
     async fn description(&self) -> Option<RichText> {
         self.fields()
             .description
-            .clone()
+            .as_ref()
             .filter(|d| !d.is_null())
-            .map(RichText::new)
+            .map(|_| RichText::description(self.bean.clone()))
     }
     async fn attachments(&self) -> Vec<Attachment> {
         self.fields()
@@ -212,12 +212,8 @@ impl Issue {
                 .unwrap_or(embedded)
                 .max(embedded);
             if offset + first <= embedded || embedded >= total {
-                let items: Vec<Comment> = page
-                    .comments
-                    .iter()
-                    .skip(offset)
-                    .take(first)
-                    .map(Comment::from)
+                let items: Vec<Comment> = (offset..embedded.min(offset + first))
+                    .map(|i| Comment::embedded(&self.bean, i))
                     .collect();
                 let (edges, page_info) = offset_page(items, offset, total, |cursor, node| {
                     CommentEdge { cursor, node }
@@ -241,11 +237,8 @@ impl Issue {
             .map_err(GqlError::from)?
             .unwrap_or_default();
         let total = usize::try_from(page.total).unwrap_or(0);
-        let items: Vec<Comment> = page
-            .comments
-            .iter()
-            .take(first)
-            .map(Comment::from)
+        let items: Vec<Comment> = (0..page.comments.len().min(first))
+            .map(|i| Comment::in_page(&page, i))
             .collect();
         let (edges, page_info) = offset_page(items, offset, total, |cursor, node| CommentEdge {
             cursor,

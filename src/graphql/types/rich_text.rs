@@ -1,22 +1,52 @@
 //! Rich text (descriptions, comment bodies): ADF as JSON plus our own text, Markdown and safe
 //! HTML renderings. Jira's v2 webhook payloads send plain strings; those become ADF first.
 
+use std::sync::Arc;
+
 use async_graphql::{Json, Object};
 use serde_json::Value;
 
-#[derive(Debug, Clone)]
+use super::Comment;
+use crate::jira::models::IssueBean;
+
+/// Where the ADF lives: read in place, never copied until a client asks for the JSON.
+#[derive(Clone)]
 pub struct RichText {
-    adf: Value,
+    source: Source,
+}
+
+#[derive(Clone)]
+enum Source {
+    Description(Arc<IssueBean>),
+    CommentBody(Comment),
 }
 
 impl RichText {
-    /// Wraps an ADF document; a plain string is turned into paragraphs.
-    pub fn new(value: Value) -> Self {
+    /// The description of `issue`.
+    pub fn description(issue: Arc<IssueBean>) -> Self {
+        RichText {
+            source: Source::Description(issue),
+        }
+    }
+
+    /// The body of `comment`.
+    pub fn comment_body(comment: Comment) -> Self {
+        RichText {
+            source: Source::CommentBody(comment),
+        }
+    }
+
+    /// Runs `f` over the ADF document; a plain string (v2-shaped payloads) is turned into
+    /// paragraphs first.
+    fn with_adf<R>(&self, f: impl FnOnce(&Value) -> R) -> R {
+        let value = match &self.source {
+            Source::Description(issue) => issue.fields.description.as_ref(),
+            Source::CommentBody(comment) => comment.get().body.as_ref(),
+        };
         match value {
-            Value::String(text) => RichText {
-                adf: crate::adf::from_plain_text(&text),
-            },
-            adf => RichText { adf },
+            Some(Value::String(text)) => f(&crate::adf::from_plain_text(text)),
+            Some(adf) => f(adf),
+            None => f(&Value::Null),
         }
     }
 }
@@ -25,18 +55,18 @@ impl RichText {
 impl RichText {
     /// The Atlassian Document Format document, as Jira stores it.
     async fn adf(&self) -> Json<Value> {
-        Json(self.adf.clone())
+        Json(self.with_adf(Value::clone))
     }
     /// Plain text.
     async fn text(&self) -> String {
-        crate::adf::to_text(&self.adf)
+        self.with_adf(crate::adf::to_text)
     }
     /// CommonMark with GitHub tables.
     async fn markdown(&self) -> String {
-        crate::adf::to_markdown(&self.adf)
+        self.with_adf(crate::adf::to_markdown)
     }
     /// HTML with every text escaped and only http(s)/mailto links: safe to insert in a page.
     async fn html(&self) -> String {
-        crate::adf::to_html(&self.adf)
+        self.with_adf(crate::adf::to_html)
     }
 }

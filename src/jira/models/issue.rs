@@ -1,7 +1,11 @@
 //! Issue-shaped DTOs: `IssueBean`, its fields, comments, changelog, transitions, attachments.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::site::Project;
 use super::{JsonMap, PageBean, User, de};
@@ -49,124 +53,67 @@ pub struct IssueBean {
 ///
 /// A system field whose value does not have the expected shape reads as `None` rather than
 /// failing the issue. Custom fields (`customfield_*`) and system fields not modelled here stay
-/// as raw JSON in `other`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+/// as raw JSON in `other`. Read by a hand-written visitor (below) rather than a derive with
+/// `flatten`, which would buffer every field, comment bodies included, before reading it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct IssueFields {
     /// Summary (plain text).
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// Workflow status.
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<StatusDetails>,
     /// Priority.
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
     /// Issue type.
-    #[serde(
-        rename = "issuetype",
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "issuetype", skip_serializing_if = "Option::is_none")]
     pub issue_type: Option<IssueType>,
     /// Assignee; `None` when unassigned.
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<User>,
     /// Reporter.
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reporter: Option<User>,
     /// Creator.
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creator: Option<User>,
     /// Labels.
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
     /// Creation time, Jira format (see [`super::parse_jira_time`]).
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// Last update time; doubles as the optimistic-concurrency version token.
-    #[serde(
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
     /// Due date, `yyyy-MM-dd` (see [`super::parse_jira_date`]).
-    #[serde(
-        rename = "duedate",
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "duedate", skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
     /// Resolution; `None` while unresolved.
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Resolution>,
     /// Resolution time.
-    #[serde(
-        rename = "resolutiondate",
-        deserialize_with = "de::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "resolutiondate", skip_serializing_if = "Option::is_none")]
     pub resolution_date: Option<String>,
     /// The project the issue belongs to (a subset of [`Project`]).
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Project>,
     /// Parent issue (epic or parent of a sub-task).
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<IssueRef>,
     /// Sub-tasks.
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subtasks: Option<Vec<IssueRef>>,
     /// Description as ADF (`{"type":"doc",…}`); a plain string in v2-shaped payloads.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<Value>,
     /// Embedded first page of comments (at most 20 via search). A bare list of comments,
     /// as in some of Atlassian's examples, is read as a single page.
-    #[serde(
-        deserialize_with = "comment_page",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<PageOfComments>,
     /// Attachment metadata.
-    #[serde(
-        deserialize_with = "de::lenient",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment: Option<Vec<Attachment>>,
     /// Every other field, custom fields included, as raw JSON.
     #[serde(flatten)]
@@ -586,27 +533,83 @@ pub struct IssueTransition {
     pub fields: Option<JsonMap>,
 }
 
-/// Reads `fields.comment`: a `PageOfComments`, or a bare list of comments; anything else is
-/// `None`.
-fn comment_page<'de, D>(deserializer: D) -> Result<Option<PageOfComments>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-{
-    Ok(match Value::deserialize(deserializer)? {
-        Value::Array(items) => {
-            let comments: Vec<Comment> = items
-                .into_iter()
-                .filter_map(|item| serde_json::from_value(item).ok())
-                .collect();
-            let count = i64::try_from(comments.len()).unwrap_or(i64::MAX);
-            Some(PageOfComments {
-                start_at: 0,
-                max_results: count,
-                total: count,
-                comments,
-            })
+impl<'de> Deserialize<'de> for IssueFields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = IssueFields;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an issue's fields object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<IssueFields, A::Error> {
+        /// The next value, or `None` when it is null or does not fit `T`.
+        fn lenient<'de, A: MapAccess<'de>, T: DeserializeOwned>(
+            map: &mut A,
+        ) -> Result<Option<T>, A::Error> {
+            let raw: Box<RawValue> = map.next_value()?;
+            Ok(de::lenient_raw(&raw))
         }
-        object @ Value::Object(_) => serde_json::from_value(object).ok(),
-        _ => None,
-    })
+        fn text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<String>, A::Error> {
+            Ok(map.next_value::<de::OptString>()?.0)
+        }
+
+        let mut f = IssueFields::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "summary" => f.summary = lenient(&mut map)?,
+                "status" => f.status = lenient(&mut map)?,
+                "priority" => f.priority = lenient(&mut map)?,
+                "issuetype" => f.issue_type = lenient(&mut map)?,
+                "assignee" => f.assignee = lenient(&mut map)?,
+                "reporter" => f.reporter = lenient(&mut map)?,
+                "creator" => f.creator = lenient(&mut map)?,
+                "labels" => f.labels = lenient(&mut map)?,
+                "created" => f.created = text(&mut map)?,
+                "updated" => f.updated = text(&mut map)?,
+                "duedate" => f.due_date = text(&mut map)?,
+                "resolution" => f.resolution = lenient(&mut map)?,
+                "resolutiondate" => f.resolution_date = text(&mut map)?,
+                "project" => f.project = lenient(&mut map)?,
+                "parent" => f.parent = lenient(&mut map)?,
+                "subtasks" => f.subtasks = lenient(&mut map)?,
+                "description" => f.description = map.next_value()?,
+                "comment" => {
+                    let raw: Box<RawValue> = map.next_value()?;
+                    f.comment = comment_page(&raw);
+                }
+                "attachment" => f.attachment = lenient(&mut map)?,
+                _ => {
+                    let value: Value = map.next_value()?;
+                    f.other.insert(key, value);
+                }
+            }
+        }
+        Ok(f)
+    }
+}
+
+/// Reads `fields.comment`: a `PageOfComments`, or a bare list of comments (some of
+/// Atlassian's examples send one; a comment in it that does not fit is skipped); anything else
+/// is `None`.
+fn comment_page(raw: &RawValue) -> Option<PageOfComments> {
+    let text = raw.get().trim_start();
+    if text.starts_with('[') {
+        let items: Vec<Box<RawValue>> = serde_json::from_str(text).ok()?;
+        let comments: Vec<Comment> = items.iter().filter_map(|i| de::lenient_raw(i)).collect();
+        let count = i64::try_from(comments.len()).unwrap_or(i64::MAX);
+        return Some(PageOfComments {
+            start_at: 0,
+            max_results: count,
+            total: count,
+            comments,
+        });
+    }
+    de::lenient_raw(raw)
 }

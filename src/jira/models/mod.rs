@@ -130,9 +130,11 @@ impl<T> PageBean<T> {
 
 /// Deserialisation helpers that turn Jira's omissions and type drift into defaults.
 pub(crate) mod de {
-    use serde::de::DeserializeOwned;
+    use std::fmt;
+
+    use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use serde::{Deserialize, Deserializer};
-    use serde_json::Value;
+    use serde_json::value::RawValue;
 
     /// `null` → `T::default()`.
     pub(crate) fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
@@ -160,32 +162,93 @@ pub(crate) mod de {
         Ok(opt_string(d)?.unwrap_or_default())
     }
 
-    /// Like [`string`] but keeps absence as `None`.
+    /// Like [`string`] but keeps absence as `None`; an object or a list also reads as `None`.
     pub(crate) fn opt_string<'de, D>(d: D) -> Result<Option<String>, D::Error>
     where
         D: Deserializer<'de>,
     {
-        Ok(match Value::deserialize(d)? {
-            Value::String(s) => Some(s),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => None,
-        })
+        d.deserialize_any(Scalar)
+    }
+
+    /// Reads a scalar as text without building a `serde_json::Value` first (ids and times are
+    /// on every issue, comment and user, so this is on the hot path of every answer).
+    struct Scalar;
+
+    impl<'de> Visitor<'de> for Scalar {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string, a number or a boolean")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // Formatted as serde_json formats numbers, so `1.5` stays `1.5`.
+            Ok(serde_json::Number::from_f64(v).map(|n| n.to_string()))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
     }
 
     /// Any value that does not fit `T` becomes `None` instead of failing the whole document.
     ///
     /// Used for the typed system fields of an issue, which site configuration can reshape.
+    /// The value is first taken as raw JSON text (a copy of its bytes, no tree), then parsed
+    /// as `T`; only serde_json's deserializers (bytes, text, `Value`) can do that, and they are
+    /// the only ones the models are read with.
     pub(crate) fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
     where
         D: Deserializer<'de>,
         T: DeserializeOwned,
     {
-        let value = Value::deserialize(d)?;
-        if value.is_null() {
-            return Ok(None);
+        let raw = Box::<RawValue>::deserialize(d)?;
+        Ok(lenient_raw(&raw))
+    }
+
+    /// `T` from raw JSON text, or `None` when it is `null` or does not fit.
+    pub(crate) fn lenient_raw<T: DeserializeOwned>(raw: &RawValue) -> Option<T> {
+        let text = raw.get();
+        if text == "null" {
+            return None;
         }
-        Ok(serde_json::from_value(value).ok())
+        serde_json::from_str(text).ok()
+    }
+
+    /// A field read with [`opt_string`], for hand-written visitors.
+    pub(crate) struct OptString(pub(crate) Option<String>);
+
+    impl<'de> Deserialize<'de> for OptString {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            opt_string(d).map(OptString)
+        }
     }
 }
 

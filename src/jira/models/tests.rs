@@ -274,3 +274,33 @@ fn empty_body_reads_as_null_for_unit_and_option() {
     );
     assert!(from_json_bytes::<IssueBean>(b"{} trailing").is_err());
 }
+
+#[test]
+fn comments_as_a_bare_list_skip_the_ones_that_do_not_fit_and_ids_of_any_scalar_read_as_text() {
+    let text = r#"{"id":10001,"key":"A-1","fields":{"comment":[
+            {"id":7,"body":"plain v2 body","author":{"accountId":true}},
+            {"id":"8","author":"not a user","created":1.5},
+            "not a comment"
+        ]}}"#;
+    // From bytes and from a `Value` (a cache round trip), with the same result.
+    let from_text: IssueBean = decode(text);
+    let from_value: IssueBean =
+        serde_json::from_value(serde_json::from_str(text).expect("json")).expect("decodes");
+    assert_eq!(from_text, from_value);
+    assert_eq!(from_text.id, "10001");
+    let page = from_text.fields.comment.expect("a page");
+    assert_eq!((page.total, page.comments.len()), (2, 2));
+    assert_eq!(page.comments[0].id, "7");
+    assert_eq!(
+        page.comments[0]
+            .author
+            .as_ref()
+            .map(|a| a.account_id.as_str()),
+        Some("true")
+    );
+    assert_eq!(page.comments[1].author, None);
+    assert_eq!(page.comments[1].created.as_deref(), Some("1.5"));
+
+    let odd: IssueBean = decode(r#"{"id":{"nested":[1]},"key":["A-2"],"fields":{}}"#);
+    assert_eq!((odd.id.as_str(), odd.key.as_str()), ("", ""));
+}
