@@ -10,6 +10,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod plan;
 pub mod query;
+pub mod selection;
 pub mod types;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
 use crate::export::jobs::ExportJobs;
+use selection::Selections;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
@@ -45,12 +47,16 @@ impl Default for QueryLimits {
 
 /// Builds the schema (shared by the server, the `schema` command and tests).
 pub fn build_schema(limits: QueryLimits) -> AppSchema {
-    build_schema_with(limits, None)
+    build_schema_with(limits, None, None)
 }
 
-/// [`build_schema`] with the export queue the export fields use (absent: they answer
-/// `FORBIDDEN`).
-pub fn build_schema_with(limits: QueryLimits, exports: Option<Arc<ExportJobs>>) -> AppSchema {
+/// [`build_schema`] with the export queue the export fields use and the selection state
+/// the selection fields use (absent: they answer `FORBIDDEN`).
+pub fn build_schema_with(
+    limits: QueryLimits,
+    exports: Option<Arc<ExportJobs>>,
+    selections: Option<Arc<Selections>>,
+) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -60,6 +66,9 @@ pub fn build_schema_with(limits: QueryLimits, exports: Option<Arc<ExportJobs>>) 
     .limit_complexity(limits.max_complexity);
     if let Some(exports) = exports {
         builder = builder.data(exports);
+    }
+    if let Some(selections) = selections {
+        builder = builder.data(selections);
     }
     builder.finish()
 }
