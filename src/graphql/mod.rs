@@ -11,21 +11,23 @@ pub mod mutation;
 pub mod plan;
 pub mod query;
 pub mod selection;
+pub mod subscription;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 pub use context::RequestContext;
 pub use error::{CODES, GqlError};
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
+pub use subscription::SubscriptionRoot;
 
 use crate::export::jobs::ExportJobs;
 use selection::Selections;
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits every query is checked against before it runs.
 #[derive(Debug, Clone, Copy)]
@@ -60,7 +62,7 @@ pub fn build_schema_with(
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity);

@@ -1,5 +1,6 @@
 //! The caller's issue selection over GraphQL: `selection` (query); `select`, `deselect`,
-//! `selectAll` and `clearSelection` (mutations). `exportIssues(selection: true)` exports it.
+//! `selectAll` and `clearSelection` (mutations); `selectionChanged` (subscription).
+//! `exportIssues(selection: true)` exports it.
 //!
 //! A selection belongs to a logged-in user and one of their site connections. It stores keys
 //! only, each one checked through the caller's own credentials when it is added; its issues
@@ -9,32 +10,46 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, Object, Subscription};
+use futures_util::{Stream, StreamExt, stream};
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
 
 use super::context::{RequestContext, request};
 use super::error::{GqlError, GqlResult};
 use super::export::MAX_KEYS;
-use super::filter::{IssueFilter, build_jql};
 use super::loaders::IssueKey;
 use super::plan::FetchPlan;
 use super::query::is_issue_key_or_id;
 use super::types::{Issue, IssueEdge, PageInfo, decode_offset, encode_offset, page_size};
-use crate::jira::models::SearchRequest;
 use crate::store::{SelectedIssue, SelectionAdd, Store, StoreError};
+
+mod mutation;
+
+pub use mutation::SelectionMutation;
 
 /// Page size of `Selection.issues` when `first` is not given.
 const DEFAULT_PAGE: usize = 50;
-/// Issues per `search/jql` page of `selectAll`.
-const SEARCH_PAGE: u32 = 100;
 
 /// Per-user selection state shared by every request: present when logins are enabled.
 pub struct Selections {
     pub store: Store,
+    /// Which user's selection on which site changed, after every selection mutation of this
+    /// process (for `selectionChanged`).
+    pub events: broadcast::Sender<SelectionEvent>,
+}
+
+/// A selection changed; subscribers re-read it from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectionEvent {
+    pub user_id: String,
+    pub site_url: String,
 }
 
 impl Selections {
     pub fn new(store: Store) -> Arc<Self> {
-        Arc::new(Selections { store })
+        let (events, _) = broadcast::channel(256);
+        Arc::new(Selections { store, events })
     }
 }
 
@@ -144,17 +159,18 @@ impl SelectionIssueConnection {
 }
 
 /// Who is selecting, on which site, with which store.
-struct Caller<'a> {
+#[derive(Clone)]
+struct Caller {
     user_id: String,
-    store: &'a Store,
+    selections: Arc<Selections>,
     site_url: String,
     context: Arc<RequestContext>,
 }
 
-impl Caller<'_> {
+impl Caller {
     /// The logged-in caller on `site` (default: the request's site). The service account has
     /// no selection: `FORBIDDEN`, as for exports.
-    async fn of<'a>(ctx: &'a Context<'_>, site: Option<&str>) -> Result<Caller<'a>, GqlError> {
+    async fn of(ctx: &Context<'_>, site: Option<&str>) -> Result<Caller, GqlError> {
         let root = request(ctx)?;
         let Some(user_id) = root.user_id() else {
             return Err(GqlError::Forbidden(
@@ -174,16 +190,20 @@ impl Caller<'_> {
             .ok_or(GqlError::Internal)?;
         Ok(Caller {
             user_id,
-            store: &selections.store,
+            selections: selections.clone(),
             site_url,
             context,
         })
     }
 
+    fn store(&self) -> &Store {
+        &self.selections.store
+    }
+
     /// The selection as stored now.
     async fn selection(self) -> Result<Selection, GqlError> {
         let entries = self
-            .store
+            .store()
             .list_selection(&self.user_id, &self.site_url)
             .await
             .map_err(store_failed)?;
@@ -194,16 +214,32 @@ impl Caller<'_> {
         })
     }
 
+    /// Tells this process's `selectionChanged` subscribers.
+    fn publish(&self) {
+        // Nobody listening is fine.
+        let _ = self.selections.events.send(SelectionEvent {
+            user_id: self.user_id.clone(),
+            site_url: self.site_url.clone(),
+        });
+    }
+
+    fn is_mine(&self, event: &SelectionEvent) -> bool {
+        event.user_id == self.user_id && event.site_url == self.site_url
+    }
+
     /// Adds keys Jira answered for the caller; `BAD_USER_INPUT` past the cap.
     async fn add(&self, keys: &[String]) -> Result<(), GqlError> {
         let outcome = self
-            .store
+            .store()
             .add_to_selection(&self.user_id, &self.site_url, keys, MAX_KEYS)
             .await
             .map_err(store_failed)?;
         match outcome {
             SelectionAdd::Added { added } => {
                 tracing::debug!(selection.added = added, "selection: keys added");
+                if added > 0 {
+                    self.publish();
+                }
                 Ok(())
             }
             SelectionAdd::OverCap { selected, adding } => Err(over_cap(selected, adding)),
@@ -260,149 +296,38 @@ impl SelectionQuery {
 }
 
 #[derive(Default)]
-pub struct SelectionMutation;
+pub struct SelectionSubscription;
 
-#[Object]
-impl SelectionMutation {
-    /// Adds issues to the caller's selection, after those already selected. Every key is
-    /// checked with the caller's own credentials (one bulkfetch per 100 keys): if Jira does
-    /// not return some of them (missing or not visible: the same answer) nothing is
-    /// selected and the error is `NOT_FOUND` naming them. A moved issue is selected under
-    /// its new key. More than 1,000 selected issues is `BAD_USER_INPUT`.
-    async fn select(
-        &self,
-        ctx: &Context<'_>,
-        keys: Vec<String>,
-        site: Option<String>,
-    ) -> GqlResult<Selection> {
-        let keys = parse_keys(keys)?;
-        if keys.len() > MAX_KEYS {
-            return Err(over_cap(0, keys.len()).into());
-        }
-        let caller = Caller::of(ctx, site.as_deref()).await?;
-        if keys.is_empty() {
-            return Ok(caller.selection().await?);
-        }
-        // The least a bulkfetch can ask for: the issue's key.
-        let plan = Arc::new(FetchPlan::default());
-        let wanted: Vec<IssueKey> = keys
-            .iter()
-            .map(|k| IssueKey::new(k, plan.clone()))
-            .collect();
-        let found = caller
-            .context
-            .issues
-            .load_many(wanted.iter().cloned())
-            .await
-            .map_err(GqlError::from)?;
-        let mut answered = Vec::with_capacity(keys.len());
-        let mut seen = HashSet::new();
-        let mut missing = Vec::new();
-        for key in &wanted {
-            match found.get(key) {
-                // Jira's key: a moved issue asked for by its old key answers with its new one.
-                Some(bean) if seen.insert(bean.key.clone()) => answered.push(bean.key.clone()),
-                Some(_) => {}
-                None => missing.push(key.key.clone()),
-            }
-        }
-        if !missing.is_empty() {
-            return Err(GqlError::NotFound {
-                kind: if missing.len() == 1 {
-                    "issue"
-                } else {
-                    "issues"
-                },
-                key: missing.join("`, `"),
-            }
-            .into());
-        }
-        caller.add(&answered).await?;
-        Ok(caller.selection().await?)
-    }
-
-    /// Removes issues from the caller's selection (keys not selected are ignored). No Jira
-    /// call.
-    async fn deselect(
-        &self,
-        ctx: &Context<'_>,
-        keys: Vec<String>,
-        site: Option<String>,
-    ) -> GqlResult<Selection> {
-        let keys = parse_keys(keys)?;
-        let caller = Caller::of(ctx, site.as_deref()).await?;
-        caller
-            .store
-            .remove_from_selection(&caller.user_id, &caller.site_url, &keys)
-            .await
-            .map_err(store_failed)?;
-        Ok(caller.selection().await?)
-    }
-
-    /// Adds every issue of `jql` and/or `filter` the caller can see, in the search's order,
-    /// after those already selected: one Jira search call per 100 issues. More than 1,000
-    /// issues is `BAD_USER_INPUT` and selects nothing.
-    async fn select_all(
-        &self,
-        ctx: &Context<'_>,
-        jql: Option<String>,
-        filter: Option<IssueFilter>,
-        site: Option<String>,
-    ) -> GqlResult<Selection> {
-        let jql = build_jql(jql.as_deref(), filter.as_ref(), &[])?;
-        let caller = Caller::of(ctx, site.as_deref()).await?;
-        let mut keys: Vec<String> = Vec::new();
-        let mut seen = HashSet::new();
-        let mut token = None;
-        loop {
-            let page = caller
-                .context
-                .jira
-                .search_jql(&SearchRequest {
-                    jql: jql.clone(),
-                    next_page_token: token,
-                    max_results: Some(SEARCH_PAGE),
-                    // Only the key; an empty list would get ids without keys.
-                    fields: vec!["key".to_owned()],
-                    ..SearchRequest::default()
-                })
-                .await
-                .map_err(|e| GqlError::from_search(&e))?;
-            let last = page.is_last_page() || page.issues.is_empty();
-            keys.extend(
-                page.issues
-                    .into_iter()
-                    .map(|issue| issue.key)
-                    .filter(|key| seen.insert(key.clone())),
-            );
-            if keys.len() > MAX_KEYS {
-                return Err(GqlError::BadUserInput(format!(
-                    "The search matches more than {MAX_KEYS} issues, the most a selection holds: narrow it down. Nothing was selected."
-                ))
-                .into());
-            }
-            if last {
-                break;
-            }
-            token = page.next_page_token;
-        }
-        caller.add(&keys).await?;
-        Ok(caller.selection().await?)
-    }
-
-    /// Empties the caller's selection on `site`.
-    async fn clear_selection(
+#[Subscription]
+impl SelectionSubscription {
+    /// The caller's selection on `site` now, then again after each change made through this
+    /// gateway process (by any of the caller's connections). Each value reads its `issues`
+    /// afresh with the caller's credentials.
+    async fn selection_changed(
         &self,
         ctx: &Context<'_>,
         site: Option<String>,
-    ) -> GqlResult<Selection> {
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Selection>> + use<>> {
         let caller = Caller::of(ctx, site.as_deref()).await?;
-        caller
-            .store
-            .clear_selection(&caller.user_id, &caller.site_url)
-            .await
-            .map_err(store_failed)?;
-        Ok(caller.selection().await?)
+        let changes = BroadcastStream::new(caller.selections.events.subscribe());
+        let filter = caller.clone();
+        let changes = changes.filter(move |event| {
+            // A lagging subscriber missed some events: re-reading is always right.
+            std::future::ready(match event {
+                Ok(event) => filter.is_mine(event),
+                Err(_) => true,
+            })
+        });
+        Ok(stream::once(std::future::ready(()))
+            .chain(changes.map(|_| ()))
+            .then(move |()| {
+                let mut caller = caller.clone();
+                async move {
+                    // Fresh loaders: nothing read for an earlier value is served again.
+                    caller.context = caller.context.renewed();
+                    caller.selection().await.map_err(Into::into)
+                }
+            }))
     }
 }
 

@@ -668,3 +668,68 @@ fn keys_in(text: &str, prefix: &str) -> BTreeSet<String> {
     }
     keys
 }
+
+#[tokio::test]
+async fn selection_changed_pushes_the_owners_selection_after_each_change_read_afresh() {
+    use crate::gateway::ws::{connect, next_json, send};
+    let (site, _dir, gateway) = setup(SimConfig::default(), 0).await;
+    let alice = user(&site, &gateway, "alice").await;
+    let viewer = user(&site, &gateway, "viewer").await;
+    select(&alice, &["DEMO-1"]).await;
+
+    let mut socket = connect(&gateway, "graphql-transport-ws").await;
+    send(
+        &mut socket,
+        json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {}", alice.token) } }),
+    )
+    .await;
+    assert_eq!(next_json(&mut socket).await["type"], "connection_ack");
+    send(
+        &mut socket,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { selectionChanged { keys issues { nodes { key summary } } } }" } }),
+    )
+    .await;
+    let mut next = async || {
+        let message = next_json(&mut socket).await;
+        assert_eq!(message["type"], "next", "{message}");
+        let value = message["payload"]["data"]["selectionChanged"].clone();
+        let keys: Vec<String> = value["keys"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no keys: {message}"))
+            .iter()
+            .map(|k| k.as_str().expect("key").to_owned())
+            .collect();
+        (keys, value["issues"]["nodes"].clone())
+    };
+
+    // First the selection as it is.
+    let (keys, nodes) = next().await;
+    assert_eq!(keys, ["DEMO-1"]);
+    assert_eq!(
+        nodes[0]["summary"].as_str(),
+        Some(summary(&site, "DEMO-1").as_str())
+    );
+
+    // Another user's change and a change that changes nothing push nothing: the next value
+    // is Alice's own select.
+    select(&viewer, &["DEMO-2"]).await;
+    alice.graphql(DESELECT, json!({ "keys": ["DEMO-9"] })).await;
+    select(&alice, &["DEMO-3"]).await;
+    assert_eq!(next().await.0, ["DEMO-1", "DEMO-3"]);
+
+    // Each value reads the issues afresh: an edit made in Jira meanwhile shows.
+    {
+        let mut data = site.state.data.write();
+        let id = data.issue_id("DEMO-1").expect("DEMO-1");
+        data.issues.get_mut(&id).expect("issue").summary = "Renamed in Jira".into();
+    }
+    alice.graphql(DESELECT, json!({ "keys": ["DEMO-3"] })).await;
+    let (keys, nodes) = next().await;
+    assert_eq!(keys, ["DEMO-1"]);
+    assert_eq!(nodes[0]["summary"], "Renamed in Jira");
+
+    alice
+        .graphql("mutation { clearSelection { count } }", Value::Null)
+        .await;
+    assert_eq!(next().await.0, Vec::<String>::new());
+}
