@@ -12,6 +12,7 @@ use crate::auth::Identity;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
 use crate::export::jobs::{ExportEvent, ExportJobs, JobsConfig};
+use crate::graphql::selection::Selections;
 use crate::graphql::{AppSchema, build_schema_with};
 use crate::jira::{JiraAuth, JiraClient, SiteBudget};
 use crate::store::Store;
@@ -114,8 +115,11 @@ impl App {
         if let Some(jobs) = &exports {
             jobs.start();
         }
+        let selections = identity
+            .as_ref()
+            .map(|identity| Selections::new(identity.store.clone()));
         let state = Arc::new(AppState {
-            schema: build_schema_with(config.limits(), exports.clone()),
+            schema: build_schema_with(config.limits(), exports.clone(), selections),
             service_account,
             identity,
             exports,

@@ -168,6 +168,17 @@ impl RequestContext {
         }
     }
 
+    /// A context on the same site with the same credentials and fresh loaders: for a value a
+    /// long-lived subscription pushes, so it is not served from what the connection read
+    /// before.
+    pub fn renewed(&self) -> Arc<RequestContext> {
+        Arc::new(Self::build(
+            self.jira.clone(),
+            self.max_page_size,
+            self.sites.clone(),
+        ))
+    }
+
     /// Field definitions of the caller's site, fetched on first use in this request.
     pub async fn field_definitions(&self) -> Result<Arc<Vec<FieldDetails>>, GqlError> {
         self.fields

@@ -16,8 +16,9 @@ use crate::store::{ExportRow, JobStatus, NewExport, StoreError};
 
 /// Longest `exportJobs(first)` answer.
 const MAX_LISTED: i64 = 100;
-/// Most keys one job may name.
-const MAX_KEYS: usize = 1000;
+/// Most keys one job may name, and so most issues a selection holds (a selection must fit in
+/// one export).
+pub const MAX_KEYS: usize = 1000;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportStatus {
@@ -155,6 +156,39 @@ fn not_found(id: &ID) -> GqlError {
     }
 }
 
+/// The caller's selection on `site_url` (a snapshot), then the `keys` not in it;
+/// `BAD_USER_INPUT` when the selection is empty or the whole passes [`MAX_KEYS`].
+async fn with_selection(
+    jobs: &ExportJobs,
+    user_id: &str,
+    site_url: &str,
+    keys: Vec<String>,
+) -> Result<Vec<String>, GqlError> {
+    let selected = jobs
+        .store
+        .list_selection(user_id, site_url)
+        .await
+        .map_err(store_failed)?;
+    if selected.is_empty() {
+        return Err(GqlError::BadUserInput(
+            "Your selection on this site is empty: select issues first.".into(),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let all: Vec<String> = selected
+        .into_iter()
+        .map(|s| s.key)
+        .chain(keys)
+        .filter(|k| seen.insert(k.to_ascii_uppercase()))
+        .collect();
+    if all.len() > MAX_KEYS {
+        return Err(GqlError::BadUserInput(format!(
+            "The selection and `keys` together name more than {MAX_KEYS} issues."
+        )));
+    }
+    Ok(all)
+}
+
 /// Render options from the input, checked.
 fn render_options(
     template: ExportTemplate,
@@ -248,8 +282,9 @@ pub struct ExportMutation;
 #[Object]
 impl ExportMutation {
     /// Queues a PDF export of `keys` and/or the issues of `jql` and `filter`, acting with the
-    /// caller's own connection to `site` (default: the request's site). Poll `exportJob` and
-    /// download from its `downloadUrl`.
+    /// caller's own connection to `site` (default: the request's site). With `selection`,
+    /// the caller's selection on that site as it is now, then any `keys` not in it. Poll
+    /// `exportJob` and download from its `downloadUrl`.
     #[expect(
         clippy::too_many_arguments,
         reason = "one argument per GraphQL argument"
@@ -263,6 +298,7 @@ impl ExportMutation {
         #[graphql(default_with = "Some(ExportTemplate::Report)")] template: Option<ExportTemplate>,
         options: Option<ExportOptionsInput>,
         site: Option<String>,
+        selection: Option<bool>,
     ) -> GqlResult<ExportJob> {
         let (user_id, jobs) = owner(ctx)?;
         let keys: Vec<String> = keys
@@ -283,9 +319,10 @@ impl ExportMutation {
         } else {
             None
         };
-        if jql.is_none() && keys.is_empty() {
+        let selection = selection.unwrap_or(false);
+        if jql.is_none() && keys.is_empty() && !selection {
             return Err(GqlError::BadUserInput(
-                "Nothing to export: give `keys`, `jql` or `filter`.".into(),
+                "Nothing to export: give `keys`, `jql`, `filter` or `selection`.".into(),
             )
             .into());
         }
@@ -303,6 +340,11 @@ impl ExportMutation {
             .identity()
             .connection(&user_id, site.as_deref())
             .await?;
+        let keys = if selection {
+            with_selection(jobs, &user_id, &connection.site_url, keys).await?
+        } else {
+            keys
+        };
 
         let active = jobs
             .store

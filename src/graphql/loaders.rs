@@ -2,7 +2,8 @@
 //!
 //! - [`IssueLoader`]: issues by key or id and fetch plan → `POST issue/bulkfetch`, 100 at a
 //!   time, one call per distinct plan, re-keyed (Jira answers in id order and omits missing
-//!   and forbidden issues, which load as `None`).
+//!   and forbidden issues, which load as `None`). A moved issue asked for by its old key
+//!   loads under that key with its new one inside.
 //! - [`CommentLoader`], [`ChangelogLoader`]: pages of one issue.
 //! - [`TransitionLoader`]: available transitions of one issue.
 //! - [`UserLoader`]: users by account id → `GET user/bulk`.
@@ -73,17 +74,63 @@ impl Loader<IssueKey> for IssueLoader {
         });
         let answers = try_join_all(calls).await.map_err(Arc::new)?;
         let mut out = HashMap::new();
+        let mut ambiguous = Vec::new();
         for (chunk, result) in answers {
             let issues: Vec<Arc<IssueBean>> = result.issues.into_iter().map(Arc::new).collect();
+            let mut claimed = vec![false; issues.len()];
+            let mut unmatched = Vec::new();
             for wanted in chunk {
                 let found = issues
                     .iter()
-                    .find(|i| i.key.eq_ignore_ascii_case(&wanted.key) || i.id == wanted.key);
-                if let Some(issue) = found {
-                    out.insert((*wanted).clone(), issue.clone());
+                    .position(|i| i.key.eq_ignore_ascii_case(&wanted.key) || i.id == wanted.key);
+                match found {
+                    Some(index) => {
+                        claimed[index] = true;
+                        out.insert((*wanted).clone(), issues[index].clone());
+                    }
+                    None => unmatched.push(*wanted),
                 }
             }
+            // An issue nobody asked for by its key or id was asked for by an old key: it was
+            // moved. Jira does not say which key found it, so pair it only when that is
+            // certain; otherwise ask for each unmatched key on its own.
+            let moved: Vec<&Arc<IssueBean>> = issues
+                .iter()
+                .zip(&claimed)
+                .filter(|(_, claimed)| !**claimed)
+                .map(|(issue, _)| issue)
+                .collect();
+            match (moved.as_slice(), unmatched.as_slice()) {
+                ([], _) | (_, []) => {}
+                ([issue], [wanted]) => {
+                    out.insert((*wanted).clone(), (*issue).clone());
+                }
+                _ => ambiguous.extend(unmatched),
+            }
         }
+        let singles = ambiguous.into_iter().map(|wanted| async move {
+            let fields = wanted.plan.fields_vec();
+            let fields: Vec<&str> = if fields.is_empty() {
+                vec!["key"]
+            } else {
+                fields.iter().map(String::as_str).collect()
+            };
+            let expand = wanted.plan.expand_vec();
+            let expand: Vec<&str> = expand.iter().map(String::as_str).collect();
+            match self.jira.get_issue(&wanted.key, &fields, &expand).await {
+                Ok(issue) => Ok(Some((wanted.clone(), Arc::new(issue)))),
+                // Missing or not visible: loads as `None`, as from bulkfetch.
+                Err(JiraError::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        });
+        out.extend(
+            try_join_all(singles)
+                .await
+                .map_err(Arc::new)?
+                .into_iter()
+                .flatten(),
+        );
         Ok(out)
     }
 }

@@ -10,20 +10,24 @@ pub mod loaders;
 pub mod mutation;
 pub mod plan;
 pub mod query;
+pub mod selection;
+pub mod subscription;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 pub use context::RequestContext;
 pub use error::{CODES, GqlError};
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;
+pub use subscription::SubscriptionRoot;
 
 use crate::export::jobs::ExportJobs;
+use selection::Selections;
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits every query is checked against before it runs.
 #[derive(Debug, Clone, Copy)]
@@ -45,21 +49,28 @@ impl Default for QueryLimits {
 
 /// Builds the schema (shared by the server, the `schema` command and tests).
 pub fn build_schema(limits: QueryLimits) -> AppSchema {
-    build_schema_with(limits, None)
+    build_schema_with(limits, None, None)
 }
 
-/// [`build_schema`] with the export queue the export fields use (absent: they answer
-/// `FORBIDDEN`).
-pub fn build_schema_with(limits: QueryLimits, exports: Option<Arc<ExportJobs>>) -> AppSchema {
+/// [`build_schema`] with the export queue the export fields use and the selection state
+/// the selection fields use (absent: they answer `FORBIDDEN`).
+pub fn build_schema_with(
+    limits: QueryLimits,
+    exports: Option<Arc<ExportJobs>>,
+    selections: Option<Arc<Selections>>,
+) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity);
     if let Some(exports) = exports {
         builder = builder.data(exports);
+    }
+    if let Some(selections) = selections {
+        builder = builder.data(selections);
     }
     builder.finish()
 }

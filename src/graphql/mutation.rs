@@ -3,4 +3,7 @@
 use async_graphql::MergedObject;
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(super::export::ExportMutation);
+pub struct MutationRoot(
+    super::export::ExportMutation,
+    super::selection::SelectionMutation,
+);

@@ -24,6 +24,24 @@ impl FetchPlan {
         plan
     }
 
+    /// The plan for a selection set of an issue connection: what its `edges { node }` and
+    /// `nodes` select.
+    pub fn for_connection<'a>(selection: impl Iterator<Item = SelectionField<'a>>) -> Self {
+        let mut plan = FetchPlan::default();
+        for field in selection {
+            match field.name() {
+                "edges" => {
+                    for inner in field.selection_set().filter(|f| f.name() == "node") {
+                        plan.add_issue_selection(inner.selection_set());
+                    }
+                }
+                "nodes" => plan.add_issue_selection(field.selection_set()),
+                _ => {}
+            }
+        }
+        plan
+    }
+
     fn field(&mut self, name: &str) {
         self.fields.insert(name.to_string());
     }

@@ -7,6 +7,7 @@ mod user;
 
 use async_graphql::MergedObject;
 
+pub(crate) use issue::is_issue_key_or_id;
 pub use issue::{GroupCount, IssueStats};
 pub use jql::{JqlSuggestion, JqlValidation};
 
@@ -17,4 +18,5 @@ pub struct QueryRoot(
     user::UserQuery,
     jql::JqlQuery,
     super::export::ExportQueryRoot,
+    super::selection::SelectionQuery,
 );

@@ -1,5 +1,5 @@
 //! Persistent state: users, their Jira site connections (credentials sealed), gateway
-//! sessions (refresh tokens hashed) and OAuth login state.
+//! sessions (refresh tokens hashed), OAuth login state, export jobs and issue selections.
 //!
 //! One code path for SQLite (the default: a file in WAL mode, created on first start) and
 //! PostgreSQL (`DATABASE_URL=postgres://…`), through sqlx's `Any` driver and portable SQL.
@@ -7,8 +7,10 @@
 
 pub mod crypto;
 mod exports;
+mod selection;
 
 pub use exports::{ExportRow, JobStatus, NewExport};
+pub use selection::{SelectedIssue, SelectionAdd};
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -44,6 +46,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "export_jobs",
         include_str!("../../migrations/0002_export_jobs.sql"),
+    ),
+    (
+        3,
+        "selection",
+        include_str!("../../migrations/0003_selection.sql"),
     ),
 ];
 

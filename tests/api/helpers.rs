@@ -156,3 +156,86 @@ pub async fn spawn_gateway(config: Config) -> String {
     tokio::spawn(app.run_until(std::future::pending()));
     url
 }
+
+/// A user logged in to a gateway with an API token (`POST /auth/login`).
+pub struct Session {
+    pub http: reqwest::Client,
+    pub gateway: String,
+    pub token: String,
+}
+
+/// Logs `email` in to `gateway` against the simulated `site`.
+pub async fn login(gateway: &str, site: &str, email: &str, api_token: &str) -> Session {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client");
+    let session: Value = http
+        .post(format!("{gateway}/auth/login"))
+        .json(&json!({ "siteUrl": site, "email": email, "apiToken": api_token }))
+        .send()
+        .await
+        .expect("login answers")
+        .json()
+        .await
+        .expect("login JSON");
+    let token = session["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no access token: {session}"))
+        .to_owned();
+    Session {
+        http,
+        gateway: gateway.to_owned(),
+        token,
+    }
+}
+
+impl Session {
+    /// POSTs a query with the session's access token; the JSON answer, whatever the status.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.http
+            .post(format!("{}/graphql", self.gateway))
+            .bearer_auth(&self.token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("gateway answers")
+            .json()
+            .await
+            .expect("JSON answer")
+    }
+
+    /// The same login on another gateway (same database and keys).
+    pub fn on(&self, gateway: &str) -> Session {
+        Session {
+            http: self.http.clone(),
+            gateway: gateway.to_owned(),
+            token: self.token.clone(),
+        }
+    }
+}
+
+/// A PDF's text (pdftotext, or lopdf's extraction when poppler is missing), whitespace
+/// squashed. lopdf always has to parse it.
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("lopdf parses the PDF");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("export.pdf");
+    std::fs::write(&path, bytes).expect("write PDF");
+    let raw = match std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
+        _ => {
+            let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+            doc.extract_text(&pages).unwrap_or_default()
+        }
+    };
+    raw.replace('\u{200b}', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -9,6 +9,7 @@ mod export;
 mod exports;
 mod gateway;
 mod identity;
+mod selection;
 mod sim;
 mod spec;
 mod store;

@@ -1,7 +1,9 @@
 //! The store suite: the same tests on SQLite (always) and on PostgreSQL when
 //! `TEST_DATABASE_URL` is set (`.ci/run` sets it and requires it with `REQUIRE_POSTGRES=1`).
 
-use jira_gateway::store::{AuthKind, JobStatus, NewConnection, NewExport, Rotation, Store, now};
+use jira_gateway::store::{
+    AuthKind, JobStatus, NewConnection, NewExport, Rotation, SelectionAdd, Store, now,
+};
 
 /// A fresh SQLite file per call, plus a fresh PostgreSQL database when configured.
 async fn stores() -> Vec<(&'static str, Store, Option<tempfile::TempDir>)> {
@@ -531,5 +533,185 @@ async fn concurrent_claims_of_one_export_job_have_exactly_one_winner() {
             .filter(|c| matches!(c, Ok(Some(_))))
             .count();
         assert_eq!(won, 1, "{backend}");
+    }
+}
+
+fn keys(list: &[&str]) -> Vec<String> {
+    list.iter().map(|k| (*k).to_owned()).collect()
+}
+
+async fn selected(store: &Store, user_id: &str, site: &str) -> Vec<String> {
+    store
+        .list_selection(user_id, site)
+        .await
+        .expect("list selection")
+        .into_iter()
+        .map(|s| s.key)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_selection_keeps_its_order_ignores_repeats_and_is_per_user_and_site() {
+    const A: &str = "https://a.example";
+    const B: &str = "https://b.example";
+    for (backend, store, _dir) in stores().await {
+        let ada = store.upsert_user("acc-s1", "Ada").await.expect(backend);
+        let bob = store.upsert_user("acc-s2", "Bob").await.expect(backend);
+        let added = store
+            .add_to_selection(&ada.id, A, &keys(&["DEMO-3", "DEMO-1", "DEMO-3"]), 10)
+            .await
+            .expect(backend);
+        assert_eq!(added, SelectionAdd::Added { added: 2 }, "{backend}");
+        // Already selected keys keep their place; new ones go last, in the given order.
+        let added = store
+            .add_to_selection(&ada.id, A, &keys(&["OPS-2", "DEMO-1", "DEMO-10"]), 10)
+            .await
+            .expect(backend);
+        assert_eq!(added, SelectionAdd::Added { added: 2 }, "{backend}");
+        assert_eq!(
+            selected(&store, &ada.id, A).await,
+            ["DEMO-3", "DEMO-1", "OPS-2", "DEMO-10"],
+            "{backend}"
+        );
+        let positions: Vec<i64> = store
+            .list_selection(&ada.id, A)
+            .await
+            .expect(backend)
+            .iter()
+            .map(|s| s.position)
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
+
+        // Another site and another user have their own selections.
+        store
+            .add_to_selection(&ada.id, B, &keys(&["X-1"]), 10)
+            .await
+            .expect(backend);
+        store
+            .add_to_selection(&bob.id, A, &keys(&["DEMO-2"]), 10)
+            .await
+            .expect(backend);
+        assert_eq!(selected(&store, &ada.id, B).await, ["X-1"], "{backend}");
+        assert_eq!(selected(&store, &bob.id, A).await, ["DEMO-2"], "{backend}");
+        assert_eq!(store.count_selection(&ada.id, A).await.expect(backend), 4);
+
+        let removed = store
+            .remove_from_selection(&ada.id, A, &keys(&["DEMO-1", "NOPE-1", "DEMO-2"]))
+            .await
+            .expect(backend);
+        assert_eq!(removed, 1, "only Ada's DEMO-1 on A: {backend}");
+        assert_eq!(
+            selected(&store, &ada.id, A).await,
+            ["DEMO-3", "OPS-2", "DEMO-10"],
+            "{backend}"
+        );
+        assert_eq!(selected(&store, &bob.id, A).await, ["DEMO-2"], "{backend}");
+
+        // A key removed and added again goes to the end.
+        store
+            .add_to_selection(&ada.id, A, &keys(&["DEMO-1"]), 10)
+            .await
+            .expect(backend);
+        assert_eq!(
+            selected(&store, &ada.id, A).await,
+            ["DEMO-3", "OPS-2", "DEMO-10", "DEMO-1"],
+            "{backend}"
+        );
+
+        assert_eq!(store.clear_selection(&ada.id, A).await.expect(backend), 4);
+        assert!(selected(&store, &ada.id, A).await.is_empty(), "{backend}");
+        assert_eq!(store.count_selection(&ada.id, A).await.expect(backend), 0);
+        assert_eq!(selected(&store, &ada.id, B).await, ["X-1"], "{backend}");
+
+        // Deleting a user deletes their selections.
+        sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(&bob.id)
+            .execute(store.pool())
+            .await
+            .expect(backend);
+        assert_eq!(store.count_selection(&bob.id, A).await.expect(backend), 0);
+    }
+}
+
+#[tokio::test]
+async fn adding_past_the_selection_cap_stores_nothing() {
+    const SITE: &str = "https://a.example";
+    for (backend, store, _dir) in stores().await {
+        let ada = store.upsert_user("acc-s3", "Ada").await.expect(backend);
+        store
+            .add_to_selection(&ada.id, SITE, &keys(&["K-1", "K-2", "K-3"]), 5)
+            .await
+            .expect(backend);
+        let refused = store
+            .add_to_selection(&ada.id, SITE, &keys(&["K-3", "K-4", "K-5", "K-6"]), 5)
+            .await
+            .expect(backend);
+        assert_eq!(
+            refused,
+            SelectionAdd::OverCap {
+                selected: 3,
+                adding: 3
+            },
+            "{backend}"
+        );
+        assert_eq!(
+            selected(&store, &ada.id, SITE).await,
+            ["K-1", "K-2", "K-3"],
+            "{backend}"
+        );
+        // Exactly up to the cap is fine; keys already there do not count twice.
+        let filled = store
+            .add_to_selection(&ada.id, SITE, &keys(&["K-1", "K-4", "K-5"]), 5)
+            .await
+            .expect(backend);
+        assert_eq!(filled, SelectionAdd::Added { added: 2 }, "{backend}");
+        assert_eq!(
+            store.count_selection(&ada.id, SITE).await.expect(backend),
+            5
+        );
+
+        // More than one insert chunk in one add.
+        let many: Vec<String> = (1..=250).map(|n| format!("M-{n}")).collect();
+        let big = store
+            .add_to_selection(&ada.id, "https://b.example", &many, 1000)
+            .await
+            .expect(backend);
+        assert_eq!(big, SelectionAdd::Added { added: 250 }, "{backend}");
+        assert_eq!(
+            selected(&store, &ada.id, "https://b.example").await,
+            many,
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_adds_cannot_pass_the_selection_cap() {
+    const SITE: &str = "https://a.example";
+    for (backend, store, _dir) in stores().await {
+        let ada = store.upsert_user("acc-s4", "Ada").await.expect(backend);
+        let batches: Vec<Vec<String>> = (0..4)
+            .map(|b| (0..4).map(|i| format!("C{b}-{i}")).collect())
+            .collect();
+        // Four adds of four new keys race for a cap of ten: two fit, two are refused whole.
+        let outcomes = futures_util::future::join_all(
+            batches
+                .iter()
+                .map(|batch| store.add_to_selection(&ada.id, SITE, batch, 10)),
+        )
+        .await;
+        let added = outcomes
+            .iter()
+            .filter(|o| matches!(o, Ok(SelectionAdd::Added { added: 4 })))
+            .count();
+        let refused = outcomes
+            .iter()
+            .filter(|o| matches!(o, Ok(SelectionAdd::OverCap { .. })))
+            .count();
+        assert_eq!((added, refused), (2, 2), "{backend}: {outcomes:?}");
+        assert_eq!(
+            store.count_selection(&ada.id, SITE).await.expect(backend),
+            8
+        );
     }
 }

@@ -221,7 +221,9 @@ fn finish(map: BTreeMap<String, (String, i64)>) -> Vec<GroupCount> {
     out
 }
 
-fn is_issue_key_or_id(key: &str) -> bool {
+/// Whether `key` looks like an issue key (`DEMO-1`) or numeric id; checked before any Jira
+/// call.
+pub(crate) fn is_issue_key_or_id(key: &str) -> bool {
     if !key.is_empty() && key.len() <= 20 && key.bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
@@ -269,18 +271,7 @@ async fn search_connection(
         .map(SearchCursor::decode)
         .transpose()?
         .unwrap_or_default();
-    let mut plan = FetchPlan::default();
-    for field in ctx.field().selection_set() {
-        match field.name() {
-            "edges" => {
-                for inner in field.selection_set().filter(|f| f.name() == "node") {
-                    plan.merge(&FetchPlan::for_issue(inner.selection_set()));
-                }
-            }
-            "nodes" => plan.merge(&FetchPlan::for_issue(field.selection_set())),
-            _ => {}
-        }
-    }
+    let plan = FetchPlan::for_connection(ctx.field().selection_set());
     let mut fields = plan.fields_vec();
     if fields.is_empty() {
         fields.push("key".into());

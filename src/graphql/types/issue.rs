@@ -94,7 +94,8 @@ async fn resolve_refs(
         .collect())
 }
 
-fn page_size(first: Option<i32>, default: usize, max: usize) -> Result<usize, GqlError> {
+/// `first` of a connection checked against `max` (`BAD_USER_INPUT`), `default` when absent.
+pub fn page_size(first: Option<i32>, default: usize, max: usize) -> Result<usize, GqlError> {
     match first {
         None => Ok(default.min(max)),
         Some(n) if n < 0 => Err(GqlError::BadUserInput(

@@ -15,7 +15,7 @@ pub use connection::{
     ChangelogConnection, ChangelogEdge, CommentConnection, CommentEdge, IssueConnection, IssueEdge,
     PageInfo, SearchCursor, decode_offset, encode_offset,
 };
-pub use issue::Issue;
+pub use issue::{Issue, page_size};
 pub use project::Project;
 pub use rich_text::RichText;
 
