@@ -22,6 +22,8 @@ use crate::store::crypto::Sealer;
 pub struct AppState {
     pub config: Config,
     pub schema: AppSchema,
+    /// Parsed documents of the queries clients keep sending.
+    pub documents: crate::graphql::documents::DocumentCache,
     /// The configured service account, used for requests that carry no gateway token.
     pub service_account: Option<JiraClient>,
     /// Logins and per-user connections, when JWT_SECRET and ENCRYPTION_KEY are set.
@@ -120,6 +122,7 @@ impl App {
             .map(|identity| Selections::new(identity.store.clone()));
         let state = Arc::new(AppState {
             schema: build_schema_with(config.limits(), exports.clone(), selections),
+            documents: crate::graphql::documents::DocumentCache::default(),
             service_account,
             identity,
             exports,

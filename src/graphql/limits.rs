@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 
 use super::AppSchema;
+use super::documents::DocumentCache;
 
 /// Adds `extensions.code` to every error that has none. Done on the response, not in an
 /// async-graphql extension: an installed extension makes async-graphql run its hook chain
@@ -54,11 +55,15 @@ pub fn batch_with_codes(response: BatchResponse) -> BatchResponse {
 
 /// The schema as the WebSocket transport sees it: every response gets its codes.
 #[derive(Clone)]
-pub struct CodedSchema(pub AppSchema);
+pub struct CodedSchema {
+    pub schema: AppSchema,
+    pub documents: DocumentCache,
+}
 
 impl Executor for CodedSchema {
     async fn execute(&self, request: Request) -> Response {
-        with_codes(self.0.execute(request).await)
+        let request = self.documents.prepare(request).await;
+        with_codes(self.schema.execute(request).await)
     }
 
     fn execute_stream(
@@ -66,7 +71,7 @@ impl Executor for CodedSchema {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        self.0
+        self.schema
             .execute_stream_with_session_data(request, session_data.unwrap_or_default())
             .map(with_codes)
             .boxed()

@@ -2,6 +2,7 @@
 //! can call `build_schema(..).execute(..)` directly.
 
 pub mod context;
+pub mod documents;
 pub mod error;
 pub mod export;
 pub mod filter;

@@ -92,6 +92,7 @@ pub async fn post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
         Ok(context) => context,
         Err(e) => return unauthenticated(e),
     };
+    let batch = state.documents.prepare_batch(batch).await;
     let response: BatchResponse = state.schema.execute_batch(batch.data(context)).await;
     GraphQLResponse::from(batch_with_codes(response)).into_response()
 }
@@ -145,6 +146,7 @@ pub async fn get(
         Ok(context) => context,
         Err(e) => return unauthenticated(e),
     };
+    let request = state.documents.prepare(request).await;
     GraphQLResponse::from(with_codes(
         state.schema.execute(request.data(context)).await,
     ))

@@ -19,7 +19,10 @@ pub async fn upgrade(
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
-            let schema = crate::graphql::limits::CodedSchema(state.schema.clone());
+            let schema = crate::graphql::limits::CodedSchema {
+                schema: state.schema.clone(),
+                documents: state.documents.clone(),
+            };
             let init_state = state.clone();
             GraphQLWebSocket::new(stream, schema, protocol)
                 .on_connection_init(move |payload| async move {

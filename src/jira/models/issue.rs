@@ -2,12 +2,40 @@
 
 use std::fmt;
 
-use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::site::Project;
+
+/// Visitor methods that read any scalar (or `null`) as the given "nothing" value.
+macro_rules! forward_to_none {
+    ($none:expr) => {
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+    };
+}
 use super::{JsonMap, PageBean, User, de};
 
 /// An issue as Jira returns it (`IssueBean`).
@@ -316,7 +344,8 @@ pub struct Visibility {
     pub identifier: Option<String>,
 }
 
-/// A comment (`Comment`).
+/// A comment (`Comment`). Every field reads leniently (a value of the wrong type is `None`), so
+/// a comment object never fails to decode; see [`LenientComments`].
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Comment {
@@ -339,7 +368,10 @@ pub struct Comment {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
     /// HTML rendering (`expand=renderedBody`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub rendered_body: Option<String>,
     /// Creation time.
     #[serde(
@@ -360,10 +392,17 @@ pub struct Comment {
     )]
     pub visibility: Option<Visibility>,
     /// Jira Service Management: whether the comment is public.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub jsd_public: Option<bool>,
     /// REST URL of the comment.
-    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "self",
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub self_url: Option<String>,
 }
 
@@ -580,10 +619,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
                 "parent" => f.parent = lenient(&mut map)?,
                 "subtasks" => f.subtasks = lenient(&mut map)?,
                 "description" => f.description = map.next_value()?,
-                "comment" => {
-                    let raw: Box<RawValue> = map.next_value()?;
-                    f.comment = comment_page(&raw);
-                }
+                "comment" => f.comment = map.next_value::<CommentField>()?.0,
                 "attachment" => f.attachment = lenient(&mut map)?,
                 _ => {
                     let value: Value = map.next_value()?;
@@ -595,21 +631,123 @@ impl<'de> Visitor<'de> for FieldsVisitor {
     }
 }
 
-/// Reads `fields.comment`: a `PageOfComments`, or a bare list of comments (some of
-/// Atlassian's examples send one; a comment in it that does not fit is skipped); anything else
-/// is `None`.
-fn comment_page(raw: &RawValue) -> Option<PageOfComments> {
-    let text = raw.get().trim_start();
-    if text.starts_with('[') {
-        let items: Vec<Box<RawValue>> = serde_json::from_str(text).ok()?;
-        let comments: Vec<Comment> = items.iter().filter_map(|i| de::lenient_raw(i)).collect();
+/// `fields.comment`: a `PageOfComments`, or a bare list of comments as in some of Atlassian's
+/// examples; anything else is `None`. Read in one pass: the page is the bulk of a search
+/// answer (up to 20 comments per issue), so it is not buffered first.
+struct CommentField(Option<PageOfComments>);
+
+impl<'de> Deserialize<'de> for CommentField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CommentFieldVisitor)
+    }
+}
+
+struct CommentFieldVisitor;
+
+impl<'de> Visitor<'de> for CommentFieldVisitor {
+    type Value = CommentField;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a page of comments")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CommentField, A::Error> {
+        let mut page = PageOfComments::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "startAt" => page.start_at = map.next_value::<LenientI64>()?.0,
+                "maxResults" => page.max_results = map.next_value::<LenientI64>()?.0,
+                "total" => page.total = map.next_value::<LenientI64>()?.0,
+                "comments" => page.comments = map.next_value::<LenientComments>()?.0,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(CommentField(Some(page)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<CommentField, A::Error> {
+        let comments = LenientComments::from_seq(seq)?;
         let count = i64::try_from(comments.len()).unwrap_or(i64::MAX);
-        return Some(PageOfComments {
+        Ok(CommentField(Some(PageOfComments {
             start_at: 0,
             max_results: count,
             total: count,
             comments,
-        });
+        })))
     }
-    de::lenient_raw(raw)
+
+    forward_to_none!(CommentField(None));
+}
+
+/// A list of comments in which an element that is not an object is skipped; `null` or any
+/// other non-list is empty.
+pub(crate) struct LenientComments(pub(crate) Vec<Comment>);
+
+impl LenientComments {
+    fn from_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<Comment>, A::Error> {
+        let mut comments = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(LenientComment(comment)) = seq.next_element()? {
+            comments.extend(comment);
+        }
+        Ok(comments)
+    }
+}
+
+impl<'de> Deserialize<'de> for LenientComments {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ListVisitor;
+        impl<'de> Visitor<'de> for ListVisitor {
+            type Value = LenientComments;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of comments")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<LenientComments, A::Error> {
+                LenientComments::from_seq(seq).map(LenientComments)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LenientComments, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(LenientComments(Vec::new()))
+            }
+            forward_to_none!(LenientComments(Vec::new()));
+        }
+        deserializer.deserialize_any(ListVisitor)
+    }
+}
+
+/// One comment, or `None` when the element is not an object.
+struct LenientComment(Option<Comment>);
+
+impl<'de> Deserialize<'de> for LenientComment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OneVisitor;
+        impl<'de> Visitor<'de> for OneVisitor {
+            type Value = LenientComment;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a comment")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LenientComment, A::Error> {
+                // Every field of `Comment` is lenient, so an object always decodes.
+                Comment::deserialize(MapAccessDeserializer::new(map))
+                    .map(|c| LenientComment(Some(c)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LenientComment, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(LenientComment(None))
+            }
+            forward_to_none!(LenientComment(None));
+        }
+        deserializer.deserialize_any(OneVisitor)
+    }
+}
+
+/// A number, or 0 for anything else (`null`, a string, …).
+struct LenientI64(i64);
+
+impl<'de> Deserialize<'de> for LenientI64 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        Ok(LenientI64(de::lenient_raw(&raw).unwrap_or(0)))
+    }
 }

@@ -147,9 +147,45 @@ async fn oversized_pages_deep_queries_and_costly_queries_are_refused() {
                      b: issues(jql: "project = OPS", first: 100) { edges { node { comments(first: 100) { edges { node { author { displayName } body { text html markdown } } } } } } } }"#;
     let answer = app.graphql(costly).await;
     assert_eq!(error_codes(&answer), vec!["QUERY_TOO_COMPLEX"], "{answer}");
+    // Parsed documents are cached by their text; a repeat is checked again all the same.
+    for query in [deep.as_str(), costly] {
+        let answer = app.graphql(query).await;
+        assert_eq!(error_codes(&answer), vec!["QUERY_TOO_COMPLEX"], "{answer}");
+    }
     assert!(
         app.jira_calls().is_empty(),
         "refused queries reach Jira: {:?}",
         app.jira_calls()
     );
+}
+
+#[tokio::test]
+async fn a_repeated_query_text_runs_with_each_request_s_own_variables_and_operation() {
+    let app = spawn_app().await;
+    let query = "query One($key: String!) { issue(key: $key) { key } }
+                 query Two { viewer { accountId } }";
+    for key in ["DEMO-1", "DEMO-2", "DEMO-1"] {
+        let answer = post(
+            &app,
+            json!({ "query": query, "operationName": "One", "variables": { "key": key } }),
+        )
+        .await;
+        assert_eq!(answer["data"]["issue"]["key"], key, "{answer}");
+    }
+    let answer = post(&app, json!({ "query": query, "operationName": "Two" })).await;
+    assert!(
+        answer["data"]["viewer"]["accountId"].is_string(),
+        "{answer}"
+    );
+    // A query that does not parse is never cached and keeps failing the same way.
+    for _ in 0..2 {
+        let answer = app.graphql("{ issue(key: ").await;
+        assert_eq!(error_codes(&answer), vec!["BAD_USER_INPUT"], "{answer}");
+    }
+}
+
+async fn post(app: &crate::helpers::TestApp, body: Value) -> Value {
+    let url = format!("{}/graphql", app.gateway);
+    let response = app.http.post(url).json(&body).send().await.expect("answer");
+    response.json().await.expect("JSON answer")
 }
