@@ -7,7 +7,7 @@ use super::complete::Ctx;
 use crate::export::model::{
     ExportAttachment, ExportChange, ExportComment, ExportField, ExportIssue, ExportParent,
 };
-use crate::jira::models::{Changelog, Comment, IssueBean, User};
+use crate::jira::models::{Changelog, Comment, IssueBean, LazyJson, User};
 
 impl Ctx<'_> {
     pub(super) fn flatten(
@@ -57,7 +57,7 @@ impl Ctx<'_> {
                 .map(|c| ExportComment {
                     author: c.author.as_ref().map_or_else(anonymous, user_name),
                     created: c.created.unwrap_or_default(),
-                    body: c.body.unwrap_or(Value::Null),
+                    body: c.body.map_or(Value::Null, LazyJson::into_value),
                 })
                 .collect(),
             changelog: changes

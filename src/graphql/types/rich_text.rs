@@ -41,7 +41,7 @@ impl RichText {
     fn with_adf<R>(&self, f: impl FnOnce(&Value) -> R) -> R {
         let value = match &self.source {
             Source::Description(issue) => issue.fields.description.as_ref(),
-            Source::CommentBody(comment) => comment.get().body.as_ref(),
+            Source::CommentBody(comment) => comment.get().body.as_ref().map(|b| b.value()),
         };
         match value {
             Some(Value::String(text)) => f(&crate::adf::from_plain_text(text)),

@@ -36,7 +36,7 @@ macro_rules! forward_to_none {
         }
     };
 }
-use super::{JsonMap, PageBean, User, de};
+use super::{JsonMap, LazyJson, PageBean, User, de};
 
 /// An issue as Jira returns it (`IssueBean`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -364,9 +364,9 @@ pub struct Comment {
         skip_serializing_if = "Option::is_none"
     )]
     pub update_author: Option<User>,
-    /// Body as ADF (a string in v2-shaped webhook payloads).
+    /// Body as ADF (a string in v2-shaped webhook payloads), parsed when first read.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<Value>,
+    pub body: Option<LazyJson>,
     /// HTML rendering (`expand=renderedBody`).
     #[serde(
         deserialize_with = "de::opt_string",

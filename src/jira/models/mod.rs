@@ -15,8 +15,12 @@ pub use search::*;
 pub use site::*;
 pub use write::*;
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// A JSON object, as used for Jira's open-ended maps (`renderedFields`, `names`, custom fields).
 pub type JsonMap = serde_json::Map<String, serde_json::Value>;
@@ -35,6 +39,84 @@ pub fn parse_jira_time(value: &str) -> Option<DateTime<FixedOffset>> {
 /// Parses a Jira date (`2024-01-15`), as used by `duedate`.
 pub fn parse_jira_date(value: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
+}
+
+/// A JSON value kept as the text Jira sent and parsed on first use.
+///
+/// For comment bodies: a search answer embeds up to 20 comments per issue, each with an ADF
+/// tree, and most of them are never shown; building every tree was the largest single cost of
+/// decoding a board. Text that is not valid JSON cannot occur (it was read as JSON).
+pub struct LazyJson {
+    raw: Box<RawValue>,
+    parsed: OnceLock<Value>,
+}
+
+impl LazyJson {
+    /// The parsed value (parsed now if it was not yet).
+    pub fn value(&self) -> &Value {
+        self.parsed
+            .get_or_init(|| serde_json::from_str(self.raw.get()).unwrap_or(Value::Null))
+    }
+
+    /// The parsed value, owned.
+    pub fn into_value(self) -> Value {
+        match self.parsed.into_inner() {
+            Some(value) => value,
+            None => serde_json::from_str(self.raw.get()).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Whether the value is JSON `null`.
+    pub fn is_null(&self) -> bool {
+        self.raw.get().trim() == "null"
+    }
+}
+
+impl From<Value> for LazyJson {
+    fn from(value: Value) -> Self {
+        let raw = serde_json::value::to_raw_value(&value)
+            .unwrap_or_else(|_| RawValue::NULL.to_owned());
+        LazyJson {
+            raw,
+            parsed: OnceLock::from(value),
+        }
+    }
+}
+
+impl Clone for LazyJson {
+    fn clone(&self) -> Self {
+        LazyJson {
+            raw: self.raw.clone(),
+            parsed: self.parsed.clone(),
+        }
+    }
+}
+
+impl PartialEq for LazyJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw.get() == other.raw.get() || self.value() == other.value()
+    }
+}
+
+impl std::fmt::Debug for LazyJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.raw.get())
+    }
+}
+
+impl Serialize for LazyJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.raw.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for LazyJson {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(LazyJson {
+            raw: Box::<RawValue>::deserialize(deserializer)?,
+            parsed: OnceLock::new(),
+        })
+    }
 }
 
 /// Avatar URLs by size, as Jira sends them for users and projects.
