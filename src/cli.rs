@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::App;
-use crate::config::Config;
+use crate::config::{Config, JiraClientArgs};
 use crate::sim::{self, SimConfig};
 
 mod export;
@@ -158,7 +158,10 @@ async fn run_demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         jira_email: Some(email.clone()),
         jira_api_token: Some(secrecy::SecretString::from(token)),
         // The simulated site answers in microseconds: retry fast.
-        jira_retry_base_ms: 200,
+        jira_client: JiraClientArgs {
+            jira_retry_base_ms: 200,
+            ..JiraClientArgs::default()
+        },
         database_url: format!("sqlite://{}", database.display()),
         jwt_secret: Some(secrecy::SecretString::from(random_key())),
         encryption_key: Some(secrecy::SecretString::from(random_key())),

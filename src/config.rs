@@ -34,31 +34,9 @@ pub struct Config {
     #[arg(long, env = "JIRA_API_TOKEN", hide_env_values = true, value_parser = secret)]
     pub jira_api_token: Option<SecretString>,
 
-    /// Timeout of one Jira request attempt, in milliseconds.
-    #[arg(long, env = "JIRA_TIMEOUT_MS", default_value_t = 30_000)]
-    pub jira_timeout_ms: u64,
-    /// Retries of a failed idempotent Jira call (Atlassian recommends 4).
-    #[arg(long, env = "JIRA_MAX_RETRIES", default_value_t = 4)]
-    pub jira_max_retries: u32,
-    /// First backoff delay when Jira gives no Retry-After, in milliseconds (doubles per retry).
-    #[arg(long, env = "JIRA_RETRY_BASE_MS", default_value_t = 5_000)]
-    pub jira_retry_base_ms: u64,
-    /// Cap of a computed backoff delay, in milliseconds.
-    #[arg(long, env = "JIRA_RETRY_MAX_MS", default_value_t = 30_000)]
-    pub jira_retry_max_ms: u64,
-    /// Jira requests in flight at once, per site.
-    #[arg(long, env = "JIRA_MAX_CONCURRENCY", default_value_t = 8)]
-    pub jira_max_concurrency: usize,
-    /// Sustained Jira requests per second, per site.
-    #[arg(long, env = "JIRA_REQUESTS_PER_SECOND", default_value_t = 20)]
-    pub jira_requests_per_second: u32,
-    /// Burst of Jira requests allowed above the sustained rate, per site.
-    #[arg(long, env = "JIRA_BURST", default_value_t = 40)]
-    pub jira_burst: u32,
-    /// Longest a GraphQL request waits for Jira's rate limits before answering
-    /// JIRA_RATE_LIMITED, in milliseconds.
-    #[arg(long, env = "JIRA_MAX_WAIT_MS", default_value_t = 10_000)]
-    pub jira_max_wait_ms: u64,
+    // Timeouts, retries and the per-site budget of Jira calls.
+    #[command(flatten)]
+    pub jira_client: JiraClientArgs,
 
     /// Largest `first` a connection accepts.
     #[arg(long, env = "MAX_PAGE_SIZE", default_value_t = 100)]
@@ -166,6 +144,69 @@ pub struct Config {
     pub export_retention_secs: u64,
 }
 
+/// How Jira is called: timeouts, retries and the per-site budget. The same flags and variables
+/// for `serve` and `export`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct JiraClientArgs {
+    /// Timeout of one Jira request attempt, in milliseconds.
+    #[arg(long, env = "JIRA_TIMEOUT_MS", default_value_t = 30_000)]
+    pub jira_timeout_ms: u64,
+    /// Retries of a failed idempotent Jira call (Atlassian recommends 4).
+    #[arg(long, env = "JIRA_MAX_RETRIES", default_value_t = 4)]
+    pub jira_max_retries: u32,
+    /// First backoff delay when Jira gives no Retry-After, in milliseconds (doubles per retry).
+    #[arg(long, env = "JIRA_RETRY_BASE_MS", default_value_t = 5_000)]
+    pub jira_retry_base_ms: u64,
+    /// Cap of a computed backoff delay, in milliseconds.
+    #[arg(long, env = "JIRA_RETRY_MAX_MS", default_value_t = 30_000)]
+    pub jira_retry_max_ms: u64,
+    /// Jira requests in flight at once, per site.
+    #[arg(long, env = "JIRA_MAX_CONCURRENCY", default_value_t = 8)]
+    pub jira_max_concurrency: usize,
+    /// Sustained Jira requests per second, per site.
+    #[arg(long, env = "JIRA_REQUESTS_PER_SECOND", default_value_t = 20)]
+    pub jira_requests_per_second: u32,
+    /// Burst of Jira requests allowed above the sustained rate, per site.
+    #[arg(long, env = "JIRA_BURST", default_value_t = 40)]
+    pub jira_burst: u32,
+    /// Longest a GraphQL request waits for Jira's rate limits before answering
+    /// JIRA_RATE_LIMITED, in milliseconds.
+    #[arg(long, env = "JIRA_MAX_WAIT_MS", default_value_t = 10_000)]
+    pub jira_max_wait_ms: u64,
+}
+
+impl Default for JiraClientArgs {
+    fn default() -> Self {
+        JiraClientArgs {
+            jira_timeout_ms: 30_000,
+            jira_max_retries: 4,
+            jira_retry_base_ms: 5_000,
+            jira_retry_max_ms: 30_000,
+            jira_max_concurrency: 8,
+            jira_requests_per_second: 20,
+            jira_burst: 40,
+            jira_max_wait_ms: 10_000,
+        }
+    }
+}
+
+impl JiraClientArgs {
+    /// The Jira client settings these options describe.
+    pub fn client(&self) -> ClientConfig {
+        ClientConfig {
+            timeout: Duration::from_millis(self.jira_timeout_ms),
+            max_retries: self.jira_max_retries,
+            retry_base_delay: Duration::from_millis(self.jira_retry_base_ms),
+            max_retry_delay: Duration::from_millis(self.jira_retry_max_ms),
+            max_concurrency: self.jira_max_concurrency.max(1),
+            requests_per_second: self.jira_requests_per_second.max(1),
+            burst: self.jira_burst.max(1),
+            max_wait: Duration::from_millis(self.jira_max_wait_ms),
+            ..ClientConfig::default()
+        }
+    }
+}
+
 /// Default of `EXPORT_WORKERS`: one per core.
 fn default_export_workers() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
@@ -179,14 +220,7 @@ impl Default for Config {
             jira_base_url: None,
             jira_email: None,
             jira_api_token: None,
-            jira_timeout_ms: 30_000,
-            jira_max_retries: 4,
-            jira_retry_base_ms: 5_000,
-            jira_retry_max_ms: 30_000,
-            jira_max_concurrency: 8,
-            jira_requests_per_second: 20,
-            jira_burst: 40,
-            jira_max_wait_ms: 10_000,
+            jira_client: JiraClientArgs::default(),
             max_page_size: 100,
             max_query_depth: 16,
             max_query_complexity: 20_000,
@@ -222,17 +256,7 @@ impl Default for Config {
 impl Config {
     /// The Jira client settings these options describe.
     pub fn client(&self) -> ClientConfig {
-        ClientConfig {
-            timeout: Duration::from_millis(self.jira_timeout_ms),
-            max_retries: self.jira_max_retries,
-            retry_base_delay: Duration::from_millis(self.jira_retry_base_ms),
-            max_retry_delay: Duration::from_millis(self.jira_retry_max_ms),
-            max_concurrency: self.jira_max_concurrency.max(1),
-            requests_per_second: self.jira_requests_per_second.max(1),
-            burst: self.jira_burst.max(1),
-            max_wait: Duration::from_millis(self.jira_max_wait_ms),
-            ..ClientConfig::default()
-        }
+        self.jira_client.client()
     }
 
     /// OAuth settings when client id, secret and redirect URL are all set.

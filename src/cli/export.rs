@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use clap::{ArgGroup, Args, ValueEnum};
 use secrecy::{ExposeSecret as _, SecretString};
 
+use crate::config::JiraClientArgs;
 use crate::export::fetch::{DEFAULT_MAX_ISSUES, FetchError, fetch_report_detailed};
 use crate::export::{
     ExportError, ExportQuery, FontOptions, Paper, RenderOptions, Sections, Template, init_fonts,
@@ -90,6 +91,9 @@ pub struct ExportArgs {
     pub max_issues: usize,
     #[command(flatten)]
     pub jira: JiraAccountArgs,
+    // Timeouts, retries and the request budget, as for `serve`.
+    #[command(flatten)]
+    pub jira_client: JiraClientArgs,
 }
 
 /// `--template`.
@@ -145,7 +149,7 @@ pub async fn run(args: ExportArgs) -> ExitCode {
 async fn export(args: ExportArgs) -> Result<(), Failure> {
     let started = Instant::now();
     // Everything that can be checked locally is checked before the first Jira call.
-    let client = jira_client(&args.jira)?;
+    let client = jira_client(&args.jira, &args.jira_client)?;
     let (options, template_name) = render_options(&args)?;
     check_output(&args.out)?;
     if let Some(dir) = &args.font_dir
@@ -224,7 +228,7 @@ async fn export(args: ExportArgs) -> Result<(), Failure> {
 }
 
 /// A client for the configured account, or a clear message naming what is missing.
-fn jira_client(account: &JiraAccountArgs) -> Result<JiraClient, Failure> {
+fn jira_client(account: &JiraAccountArgs, limits: &JiraClientArgs) -> Result<JiraClient, Failure> {
     let missing: Vec<&str> = [
         ("JIRA_BASE_URL", account.jira_base_url.is_none()),
         ("JIRA_EMAIL", account.jira_email.is_none()),
@@ -247,10 +251,12 @@ fn jira_client(account: &JiraAccountArgs) -> Result<JiraClient, Failure> {
     // The URL is not echoed: it may carry user:password@.
     let base =
         site_base(url).map_err(|e| Failure::Input(format!("JIRA_BASE_URL is not a URL: {e}")))?;
-    // An export may wait out rate limits longer than an interactive query would.
+    // The same budget settings as `serve` (JIRA_REQUESTS_PER_SECOND, …); an export may wait
+    // out rate limits longer than an interactive query would.
+    let configured = limits.client();
     let config = ClientConfig {
-        max_wait: Duration::from_secs(120),
-        ..ClientConfig::default()
+        max_wait: configured.max_wait.max(Duration::from_secs(120)),
+        ..configured
     };
     let http = config
         .http_client()

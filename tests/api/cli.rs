@@ -75,6 +75,11 @@ fn export_help_documents_its_options_without_showing_the_token() {
         "--jira-email",
         "--jira-api-token",
         "JIRA_API_TOKEN",
+        // The same client budget settings as `serve`.
+        "JIRA_REQUESTS_PER_SECOND",
+        "JIRA_BURST",
+        "JIRA_MAX_CONCURRENCY",
+        "JIRA_TIMEOUT_MS",
     ] {
         assert!(help.contains(option), "{option} missing from export --help");
     }

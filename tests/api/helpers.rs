@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use jira_gateway::app::App;
-use jira_gateway::config::Config;
+use jira_gateway::config::{Config, JiraClientArgs};
 use jira_gateway::sim::{self, FaultConfig, FaultRule, SimConfig, SimHandle};
 use serde_json::{Value, json};
 
@@ -47,10 +47,13 @@ pub async fn spawn_app_with(
         jira_base_url: Some(site.base_url().to_string()),
         jira_email: Some(user.to_string()),
         jira_api_token: Some(secrecy::SecretString::from(token)),
-        jira_retry_base_ms: 10,
-        jira_retry_max_ms: 50,
-        jira_timeout_ms: 5_000,
-        jira_max_wait_ms: 3_000,
+        jira_client: JiraClientArgs {
+            jira_retry_base_ms: 10,
+            jira_retry_max_ms: 50,
+            jira_timeout_ms: 5_000,
+            jira_max_wait_ms: 3_000,
+            ..JiraClientArgs::default()
+        },
         ..Config::default()
     };
     tweak(&mut config);
@@ -143,8 +146,11 @@ pub fn identity_config(dir: &std::path::Path) -> Config {
             base64::engine::general_purpose::STANDARD.encode([42u8; 32]),
         )),
         allowed_sites: vec!["127.0.0.1".into()],
-        jira_retry_base_ms: 10,
-        jira_retry_max_ms: 50,
+        jira_client: JiraClientArgs {
+            jira_retry_base_ms: 10,
+            jira_retry_max_ms: 50,
+            ..JiraClientArgs::default()
+        },
         ..Config::default()
     }
 }

@@ -74,8 +74,8 @@ impl LazyJson {
 
 impl From<Value> for LazyJson {
     fn from(value: Value) -> Self {
-        let raw = serde_json::value::to_raw_value(&value)
-            .unwrap_or_else(|_| RawValue::NULL.to_owned());
+        let raw =
+            serde_json::value::to_raw_value(&value).unwrap_or_else(|_| RawValue::NULL.to_owned());
         LazyJson {
             raw,
             parsed: OnceLock::from(value),

@@ -67,8 +67,8 @@ async fn persistent_5xx_answers_are_upstream_unavailable_after_the_retries() {
 #[tokio::test]
 async fn a_jira_that_does_not_answer_in_time_is_upstream_unavailable() {
     let app = spawn_app_with(SimConfig::default(), "admin@demo.test", |c| {
-        c.jira_timeout_ms = 200;
-        c.jira_max_retries = 1;
+        c.jira_client.jira_timeout_ms = 200;
+        c.jira_client.jira_max_retries = 1;
     })
     .await;
     app.fault(FaultRule {
