@@ -12,7 +12,7 @@ use super::error::{GqlError, GqlResult};
 use super::filter::{IssueFilter, build_jql};
 use crate::export::jobs::{ExportJobs, JobRequest};
 use crate::export::{Paper, RenderOptions, Sections, Template, validate_options};
-use crate::store::{ExportRow, JobStatus, NewExport, StoreError};
+use crate::store::{ExportInsert, ExportRow, JobStatus, NewExport, StoreError};
 
 /// Longest `exportJobs(first)` answer.
 const MAX_LISTED: i64 = 100;
@@ -346,29 +346,30 @@ impl ExportMutation {
             keys
         };
 
-        let active = jobs
-            .store
-            .count_active_exports(&user_id)
-            .await
-            .map_err(store_failed)?;
-        let limit = jobs.config.max_active_per_user;
-        if usize::try_from(active).unwrap_or(usize::MAX) >= limit {
-            return Err(GqlError::BadUserInput(format!(
-                "You already have {active} export jobs queued or running (the limit is {limit}): wait for one to finish or cancel one."
-            ))
-            .into());
-        }
         let stored = serde_json::to_string(&JobRequest { jql, keys, options })
             .map_err(|_| GqlError::Internal)?;
-        let row = jobs
+        let limit = jobs.config.max_active_per_user;
+        let inserted = jobs
             .store
-            .insert_export(&NewExport {
-                user_id: &user_id,
-                site_url: &connection.site_url,
-                request: &stored,
-            })
+            .insert_export_within(
+                &NewExport {
+                    user_id: &user_id,
+                    site_url: &connection.site_url,
+                    request: &stored,
+                },
+                i64::try_from(limit).unwrap_or(i64::MAX),
+            )
             .await
             .map_err(store_failed)?;
+        let row = match inserted {
+            ExportInsert::Queued(row) => row,
+            ExportInsert::AtLimit { active } => {
+                return Err(GqlError::BadUserInput(format!(
+                    "You already have {active} export jobs queued or running (the limit is {limit}): wait for one to finish or cancel one."
+                ))
+                .into());
+            }
+        };
         jobs.notify.notify_one();
         tracing::info!(export.job = %row.id, "export queued");
         Ok(row.into())

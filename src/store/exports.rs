@@ -58,6 +58,16 @@ pub struct NewExport<'a> {
     pub request: &'a str,
 }
 
+/// What [`Store::insert_export_within`] did.
+#[derive(Debug)]
+pub enum ExportInsert {
+    Queued(ExportRow),
+    /// The owner already has this many jobs queued or running.
+    AtLimit {
+        active: i64,
+    },
+}
+
 /// A job, without its PDF.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportRow {
@@ -102,6 +112,52 @@ impl ExportRow {
 impl Store {
     /// Queues a job; answers it.
     pub async fn insert_export(&self, new: &NewExport<'_>) -> Result<ExportRow> {
+        let mut tx = self.pool.begin().await?;
+        let id = Self::insert_export_in(&mut tx, new).await?;
+        tx.commit().await?;
+        self.export_by_id(&id)
+            .await?
+            .ok_or(super::StoreError::Database(sqlx::Error::RowNotFound))
+    }
+
+    /// Queues a job unless its owner already has `max_active` jobs queued or running. The
+    /// count and the insert are one transaction that first locks the owner (as the selection
+    /// cap does), so concurrent requests of one user cannot pass the limit together.
+    pub async fn insert_export_within(
+        &self,
+        new: &NewExport<'_>,
+        max_active: i64,
+    ) -> Result<ExportInsert> {
+        let mut tx = self.pool.begin().await?;
+        // A write first: SQLite's write lock, or PostgreSQL's lock on the user's row.
+        sqlx::query("UPDATE users SET updated_at = updated_at WHERE id = $1")
+            .bind(new.user_id)
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM export_jobs WHERE user_id = $1 AND status IN ('QUEUED', 'RUNNING')",
+        )
+        .bind(new.user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let active: i64 = row.try_get("n")?;
+        if active >= max_active {
+            // Dropping the transaction rolls it back.
+            return Ok(ExportInsert::AtLimit { active });
+        }
+        let id = Self::insert_export_in(&mut tx, new).await?;
+        tx.commit().await?;
+        let row = self
+            .export_by_id(&id)
+            .await?
+            .ok_or(super::StoreError::Database(sqlx::Error::RowNotFound))?;
+        Ok(ExportInsert::Queued(row))
+    }
+
+    async fn insert_export_in(
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        new: &NewExport<'_>,
+    ) -> Result<String> {
         // Time-ordered ids keep "newest first" stable within one second.
         let id = uuid::Uuid::now_v7().to_string();
         sqlx::query(
@@ -113,11 +169,9 @@ impl Store {
         .bind(new.site_url)
         .bind(new.request)
         .bind(now())
-        .execute(&self.pool)
+        .execute(&mut **tx)
         .await?;
-        self.export_by_id(&id)
-            .await?
-            .ok_or(super::StoreError::Database(sqlx::Error::RowNotFound))
+        Ok(id)
     }
 
     /// The job `id` if `user_id` owns it.

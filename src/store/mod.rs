@@ -9,7 +9,7 @@ pub mod crypto;
 mod exports;
 mod selection;
 
-pub use exports::{ExportRow, JobStatus, NewExport};
+pub use exports::{ExportInsert, ExportRow, JobStatus, NewExport};
 pub use selection::{SelectedIssue, SelectionAdd};
 
 use std::borrow::Cow;

@@ -2,7 +2,7 @@
 //! `TEST_DATABASE_URL` is set (`.ci/run` sets it and requires it with `REQUIRE_POSTGRES=1`).
 
 use jira_gateway::store::{
-    AuthKind, JobStatus, NewConnection, NewExport, Rotation, SelectionAdd, Store, now,
+    AuthKind, ExportInsert, JobStatus, NewConnection, NewExport, Rotation, SelectionAdd, Store, now,
 };
 
 /// A fresh SQLite file per call, plus a fresh PostgreSQL database when configured.
@@ -712,6 +712,36 @@ async fn concurrent_adds_cannot_pass_the_selection_cap() {
         assert_eq!(
             store.count_selection(&ada.id, SITE).await.expect(backend),
             8
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_export_requests_cannot_pass_the_per_user_limit() {
+    for (backend, store, _dir) in stores().await {
+        let owner = store.upsert_user("acc-e9", "Ivy").await.expect(backend);
+        let new = NewExport {
+            user_id: &owner.id,
+            site_url: "https://a.example",
+            request: "{}",
+        };
+        // Eight requests race for a limit of three active jobs: three are queued.
+        let outcomes =
+            futures_util::future::join_all((0..8).map(|_| store.insert_export_within(&new, 3)))
+                .await;
+        let queued = outcomes
+            .iter()
+            .filter(|o| matches!(o, Ok(ExportInsert::Queued(_))))
+            .count();
+        let refused = outcomes
+            .iter()
+            .filter(|o| matches!(o, Ok(ExportInsert::AtLimit { active: 3 })))
+            .count();
+        assert_eq!((queued, refused), (3, 5), "{backend}: {outcomes:?}");
+        assert_eq!(
+            store.count_active_exports(&owner.id).await.expect(backend),
+            3,
+            "{backend}"
         );
     }
 }
