@@ -354,13 +354,13 @@ pub struct Comment {
     pub id: String,
     /// Author.
     #[serde(
-        deserialize_with = "de::lenient",
+        deserialize_with = "de::lenient_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub author: Option<User>,
     /// Last editor.
     #[serde(
-        deserialize_with = "de::lenient",
+        deserialize_with = "de::lenient_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub update_author: Option<User>,
@@ -595,6 +595,9 @@ impl<'de> Visitor<'de> for FieldsVisitor {
             let raw: Box<RawValue> = map.next_value()?;
             Ok(de::lenient_raw(&raw))
         }
+        fn user<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<User>, A::Error> {
+            Ok(map.next_value::<LenientUser>()?.0)
+        }
         fn text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<String>, A::Error> {
             Ok(map.next_value::<de::OptString>()?.0)
         }
@@ -606,9 +609,9 @@ impl<'de> Visitor<'de> for FieldsVisitor {
                 "status" => f.status = lenient(&mut map)?,
                 "priority" => f.priority = lenient(&mut map)?,
                 "issuetype" => f.issue_type = lenient(&mut map)?,
-                "assignee" => f.assignee = lenient(&mut map)?,
-                "reporter" => f.reporter = lenient(&mut map)?,
-                "creator" => f.creator = lenient(&mut map)?,
+                "assignee" => f.assignee = user(&mut map)?,
+                "reporter" => f.reporter = user(&mut map)?,
+                "creator" => f.creator = user(&mut map)?,
                 "labels" => f.labels = lenient(&mut map)?,
                 "created" => f.created = text(&mut map)?,
                 "updated" => f.updated = text(&mut map)?,
@@ -739,6 +742,15 @@ impl<'de> Deserialize<'de> for LenientComment {
             forward_to_none!(LenientComment(None));
         }
         deserializer.deserialize_any(OneVisitor)
+    }
+}
+
+/// A user, or `None` when the value is not an object.
+struct LenientUser(Option<User>);
+
+impl<'de> Deserialize<'de> for LenientUser {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        de::lenient_object(deserializer).map(LenientUser)
     }
 }
 

@@ -119,24 +119,46 @@ impl<'de> Deserialize<'de> for LazyJson {
     }
 }
 
-/// Avatar URLs by size, as Jira sends them for users and projects.
+/// Avatar URLs by size, as Jira sends them for users and projects. Any JSON object decodes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AvatarUrls {
     /// 16×16 avatar.
-    #[serde(rename = "16x16", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "16x16",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub x16: Option<String>,
     /// 24×24 avatar.
-    #[serde(rename = "24x24", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "24x24",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub x24: Option<String>,
     /// 32×32 avatar.
-    #[serde(rename = "32x32", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "32x32",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub x32: Option<String>,
     /// 48×48 avatar.
-    #[serde(rename = "48x48", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "48x48",
+        default,
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub x48: Option<String>,
 }
 
 /// A Jira user (`User` / `UserDetails`). `email_address` is often hidden by privacy settings.
+///
+/// Every field reads leniently, so any JSON object decodes (see [`de::lenient_object`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct User {
@@ -144,28 +166,53 @@ pub struct User {
     #[serde(deserialize_with = "de::string")]
     pub account_id: String,
     /// `atlassian`, `app` or `customer`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_type: Option<String>,
     /// Whether the account is active.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub active: Option<bool>,
     /// The display name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_name: Option<String>,
     /// The email address, when the user's privacy settings allow it. Never log it.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email_address: Option<String>,
     /// Avatar URLs.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub avatar_urls: Option<AvatarUrls>,
     /// IANA time zone, e.g. `Europe/Moscow`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub time_zone: Option<String>,
     /// Locale, e.g. `th_TH`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub locale: Option<String>,
     /// The REST URL of the user.
-    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "self",
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub self_url: Option<String>,
 }
 
@@ -214,6 +261,7 @@ impl<T> PageBean<T> {
 pub(crate) mod de {
     use std::fmt;
 
+    use serde::de::value::MapAccessDeserializer;
     use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use serde::{Deserialize, Deserializer};
     use serde_json::value::RawValue;
@@ -313,6 +361,58 @@ pub(crate) mod de {
     {
         let raw = Box::<RawValue>::deserialize(d)?;
         Ok(lenient_raw(&raw))
+    }
+
+    /// Like [`lenient`], for types whose every field reads leniently (so any JSON object
+    /// decodes): an object is read in place, without buffering it first; anything else is
+    /// `None`. Users (on every issue and comment) are read this way.
+    pub(crate) fn lenient_object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        d.deserialize_any(ObjectOrNone(std::marker::PhantomData))
+    }
+
+    struct ObjectOrNone<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectOrNone<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
     }
 
     /// `T` from raw JSON text, or `None` when it is `null` or does not fit.

@@ -304,3 +304,29 @@ fn comments_as_a_bare_list_skip_the_ones_that_do_not_fit_and_ids_of_any_scalar_r
     let odd: IssueBean = decode(r#"{"id":{"nested":[1]},"key":["A-2"],"fields":{}}"#);
     assert_eq!((odd.id.as_str(), odd.key.as_str()), ("", ""));
 }
+
+#[test]
+fn users_with_odd_fields_are_kept_and_a_user_that_is_not_an_object_is_none() {
+    let issue: IssueBean = decode(
+        r#"{"key":"A-1","fields":{
+            "assignee":{"accountId":"u1","displayName":5,"active":"yes","avatarUrls":"none",
+                        "timeZone":null,"self":["x"]},
+            "reporter":"someone",
+            "comment":{"total":"two","comments":[
+                {"id":"9","author":{"accountId":"u2","avatarUrls":{"48x48":7,"16x16":"s.png"}},
+                 "updateAuthor":[1,2]}]}}}"#,
+    );
+    let assignee = issue.fields.assignee.expect("kept");
+    assert_eq!(assignee.account_id, "u1");
+    assert_eq!(assignee.display_name.as_deref(), Some("5"));
+    assert_eq!((assignee.active, assignee.avatar_urls), (None, None));
+    assert_eq!((assignee.time_zone, assignee.self_url), (None, None));
+    assert_eq!(issue.fields.reporter, None);
+    let page = issue.fields.comment.expect("a page");
+    assert_eq!((page.total, page.comments.len()), (0, 1));
+    let author = page.comments[0].author.as_ref().expect("author");
+    let avatars = author.avatar_urls.as_ref().expect("avatars");
+    assert_eq!(avatars.x48.as_deref(), Some("7"));
+    assert_eq!(avatars.x16.as_deref(), Some("s.png"));
+    assert_eq!(page.comments[0].update_author, None);
+}
