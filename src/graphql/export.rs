@@ -362,7 +362,7 @@ impl ExportMutation {
             .await
             .map_err(store_failed)?;
         let row = match inserted {
-            ExportInsert::Queued(row) => row,
+            ExportInsert::Queued(row) => *row,
             ExportInsert::AtLimit { active } => {
                 return Err(GqlError::BadUserInput(format!(
                     "You already have {active} export jobs queued or running (the limit is {limit}): wait for one to finish or cancel one."

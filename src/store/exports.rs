@@ -61,7 +61,7 @@ pub struct NewExport<'a> {
 /// What [`Store::insert_export_within`] did.
 #[derive(Debug)]
 pub enum ExportInsert {
-    Queued(ExportRow),
+    Queued(Box<ExportRow>),
     /// The owner already has this many jobs queued or running.
     AtLimit {
         active: i64,
@@ -151,7 +151,7 @@ impl Store {
             .export_by_id(&id)
             .await?
             .ok_or(super::StoreError::Database(sqlx::Error::RowNotFound))?;
-        Ok(ExportInsert::Queued(row))
+        Ok(ExportInsert::Queued(Box::new(row)))
     }
 
     async fn insert_export_in(
