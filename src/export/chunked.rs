@@ -335,3 +335,58 @@ impl<'s> Pool<'s> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A job's result, told apart by its version string.
+    fn part(version: &str) -> Result<lopdf::Document> {
+        Ok(lopdf::Document::with_version(version))
+    }
+
+    #[test]
+    fn the_pool_returns_every_part_by_slot_with_or_without_helpers() {
+        for helpers in [0, 1] {
+            let results = thread::scope(|scope| {
+                let permits = Arc::new(tokio::sync::Semaphore::new(helpers));
+                let permits = (0..helpers)
+                    .map(|_| Arc::clone(&permits).try_acquire_owned().unwrap())
+                    .collect();
+                let mut pool = Pool::start(scope, permits);
+                for slot in [3, 0, 5] {
+                    pool.submit(slot, Box::new(move || part(&format!("1.{slot}"))));
+                }
+                pool.finish()
+            })
+            .unwrap();
+            let versions: Vec<Option<String>> = results
+                .iter()
+                .map(|p| p.as_ref().map(|d| d.version.clone()))
+                .collect();
+            assert_eq!(
+                versions,
+                [Some("1.0"), None, None, Some("1.3"), None, Some("1.5")]
+                    .map(|v| v.map(str::to_owned)),
+                "{helpers} helpers"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failed_part_fails_the_render() {
+        let result = thread::scope(|scope| {
+            let mut pool = Pool::start(scope, Vec::new());
+            pool.submit(0, Box::new(|| part("1.7")));
+            pool.submit(
+                1,
+                Box::new(|| Err(ExportError::Compile("part 1 broke".into()))),
+            );
+            pool.finish()
+        });
+        assert!(
+            matches!(result, Err(ExportError::Compile(m)) if m == "part 1 broke"),
+            "a part's error is the render's"
+        );
+    }
+}
