@@ -90,11 +90,18 @@ impl Merger {
         Ok(pages)
     }
 
-    /// Appends a part's pages. With `continues`, the part's first page is the rest of the last
-    /// page so far (its content starts below what that page holds) and is drawn onto it.
-    pub(crate) fn add_pages(&mut self, part: Document, continues: bool) -> Result<(), ExportError> {
+    /// Appends a part's pages (its first `keep`, or all). With `continues`, the part's first
+    /// page is the rest of the last page so far (its content starts below what that page
+    /// holds) and is drawn onto it.
+    pub(crate) fn add_pages(
+        &mut self,
+        part: Document,
+        continues: bool,
+        keep: Option<usize>,
+    ) -> Result<(), ExportError> {
         let pages = self.absorb(part)?;
-        let mut pages = pages.into_iter();
+        let keep = keep.unwrap_or(pages.len());
+        let mut pages = pages.into_iter().take(keep);
         if continues
             && let Some(last) = self.overlays.last_mut()
             && let Some(first) = pages.next()
@@ -228,13 +235,40 @@ impl Merger {
             self.doc.trailer.set("ID", id);
         }
         // The parts' own catalogs, page trees, bookmarks and overlay pages are now unreachable.
-        self.doc.prune_objects();
+        prune(&mut self.doc);
         let mut bytes = Vec::new();
         self.doc
             .save_to(&mut bytes)
             .map_err(|e| pdf_error("writing", e))?;
         Ok(bytes)
     }
+}
+
+/// Drops the objects the trailer does not lead to (lopdf's `prune_objects` does the same in
+/// quadratic time: 1.3 s for the 68,000 objects of a 5,000-issue report).
+fn prune(doc: &mut Document) {
+    fn refs(object: &Object, out: &mut Vec<ObjectId>) {
+        match object {
+            Object::Reference(id) => out.push(*id),
+            Object::Array(items) => items.iter().for_each(|item| refs(item, out)),
+            Object::Dictionary(dict) => dict.iter().for_each(|(_, value)| refs(value, out)),
+            Object::Stream(stream) => stream.dict.iter().for_each(|(_, value)| refs(value, out)),
+            _ => {}
+        }
+    }
+    let mut reachable = std::collections::HashSet::new();
+    let mut todo = Vec::new();
+    doc.trailer
+        .iter()
+        .for_each(|(_, value)| refs(value, &mut todo));
+    while let Some(id) = todo.pop() {
+        if reachable.insert(id)
+            && let Some(object) = doc.objects.get(&id)
+        {
+            refs(object, &mut todo);
+        }
+    }
+    doc.objects.retain(|id, _| reachable.contains(id));
 }
 
 fn page_height(doc: &Document, page: ObjectId) -> Result<f64, ExportError> {

@@ -12,18 +12,22 @@
 //!    exactly as in one compile: same page breaks, same page count. (That is why the body
 //!    parts are laid out in sequence and not side by side; each one needs the previous one's
 //!    end.) The issue template starts every issue on a new page, so its parts need no join.
-//! 2. **Front matter** (report template): cover, contents and overview, compiled once the
-//!    body's page numbers are known. Its contents are laid out like typst's `outline` with
-//!    those numbers, and its links to issues use a private URI the merge resolves.
-//! 3. **Header and footer pass**: the running header and "Page n / total" on otherwise empty
+//! 2. **Overview** (report template): charts and the summary table, in parts of
+//!    `FRONT_FACTOR` × chunk rows that each start at the top of a page (see
+//!    [`overview_parts`]).
+//! 3. **Cover and contents**, in parts of as many entries continuing each other like the body
+//!    parts, laid out like typst's `outline` with the page numbers measured above; their links
+//!    to issues use a private URI the merge resolves.
+//! 4. **Header and footer pass**: the running header and "Page n / total" on otherwise empty
 //!    pages, drawn onto every merged page except the cover.
 //!
 //! Each finished part goes through `typst_pdf` and `lopdf` while the next one is laid out, on
 //! helper threads: at most one per other core, and only as many as the global render bound
-//! (`RENDER_SLOTS`) has permits to spare right now (the render itself holds one). Memoized
-//! layouts are evicted between parts, so a part's frames do not outlive it by more than one
-//! part. The parts' PDFs are untagged (their structure trees could not be merged), and each
-//! embeds its own font subsets.
+//! (`RENDER_SLOTS`) has permits to spare right now (the render itself holds one). typst's
+//! memoized results are evicted after every part (`comemo::evict(0)`: a part's layout is of no
+//! use to the next, and keeping even one part's measured 50–70 MB more; other renders running
+//! at the same time just lose their cache). The parts' PDFs are untagged (their structure trees
+//! could not be merged), and each embeds its own font subsets.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -34,8 +38,8 @@ use std::thread;
 use parking_lot::Mutex;
 use serde_json::json;
 use tokio::sync::OwnedSemaphorePermit;
-use typst::foundations::Label;
-use typst::introspection::{Introspector, PagedPosition};
+use typst::foundations::{Label, Value};
+use typst::introspection::{Introspector, MetadataElem, PagedPosition};
 use typst::utils::PicoStr;
 use typst_layout::PagedDocument;
 
@@ -43,20 +47,27 @@ use super::assemble::{IssueTarget, Merger};
 use super::data::ReportData;
 use super::fonts::Fonts;
 use super::world::{self, MainTemplate};
-use super::{ExportError, RENDER_SLOTS, RenderedPdf, ReportInput, Result, Template};
+use super::{
+    ExportError, Paper, RENDER_SLOTS, RenderOptions, RenderedPdf, ReportInput, Result, Template,
+};
 
 /// Issues per body part. Measured on the 1,000-issue report of BENCHMARKS.md ("PDF export"):
 /// see there for the figures this was picked from.
 pub(crate) const CHUNK_ISSUES: usize = 100;
 
 /// Pages per header and footer pass.
-const FURNITURE_PAGES: usize = 400;
+const FURNITURE_PAGES: usize = 100;
+
+/// Contents entries and summary table rows per front matter part, per issue of a body part:
+/// they are far smaller.
+const FRONT_FACTOR: usize = 4;
 
 /// Label of the marker after a body part's last issue (report.typ).
 const PART_END: &str = "jira-gateway-part-end";
 
 /// A laid-out body part, once its document has gone to the PDF export.
 struct BodyPart {
+    slot: usize,
     pages: usize,
     /// Whether its first page continues the previous part's last page.
     continues: bool,
@@ -68,12 +79,12 @@ struct BodyPart {
 pub(crate) fn render(
     fonts: &Fonts,
     input: &ReportInput,
-    template: Template,
+    options: &RenderOptions,
     data: &ReportData,
     chunk: usize,
 ) -> Result<RenderedPdf> {
-    let report = template == Template::Report;
-    let main = || match template {
+    let report = options.template == Template::Report;
+    let main = || match options.template {
         Template::Report => MainTemplate::Report,
         Template::Issue => MainTemplate::Issue,
     };
@@ -87,31 +98,26 @@ pub(crate) fn render(
         let mut resume: Option<f64> = None;
         for start in (0..count).step_by(chunk) {
             let range = start..(start + chunk).min(count);
-            let part = json!({"kind": "body", "first": start, "resume": resume});
+            let last = range.end == count;
+            let part = json!({"kind": "body", "first": start, "resume": resume, "last": last});
             let payload = data.part_payload(range.clone(), &part)?;
             let document = world::compile(fonts, main(), payload)?;
             let marks = issue_marks(&document, range)?;
             let pages = document.pages().len();
             let continues = resume.is_some();
             resume = None;
-            if report {
-                let end = position(&document, PART_END)?;
-                if end.page.get() != pages {
-                    return Err(ExportError::Compile(format!(
-                        "part ends on page {} of {pages}",
-                        end.page
-                    )));
-                }
-                resume = Some(end.point.y.to_pt());
+            if report && !last {
+                resume = Some(part_end(&document)?);
             }
+            let slot = pool.submit(Box::new(move || export(&document)));
             bodies.push(BodyPart {
+                slot,
                 pages,
                 continues,
                 marks,
             });
-            pool.submit(1 + bodies.len(), Box::new(move || export(&document)));
             // This part's memoized layout is of no use to the next one.
-            typst::comemo::evict(1);
+            typst::comemo::evict(0);
         }
 
         // Where each issue starts, counted in body pages.
@@ -128,33 +134,43 @@ pub(crate) fn render(
         }
 
         // Front matter, now that the contents' page numbers are known.
-        let front_pages = if report {
-            let pages: Vec<usize> = issue_pages.iter().map(|(page, _)| page + 1).collect();
-            let part = json!({"kind": "front", "pages": pages});
-            let document = world::compile(fonts, MainTemplate::Report, data.front_payload(&part)?)?;
-            let front_pages = document.pages().len();
-            pool.submit(0, Box::new(move || export(&document)));
-            typst::comemo::evict(1);
-            front_pages
-        } else {
-            0
-        };
+        let mut front: Vec<FrontPart> = Vec::new();
+        if report {
+            let overview = overview_parts(fonts, data, &mut pool, FRONT_FACTOR * chunk)?;
+            let overview_pages: usize = overview.iter().map(|p| p.keep).sum();
+            let body_numbers: Vec<usize> = issue_pages.iter().map(|(page, _)| page + 1).collect();
+            front = contents_parts(
+                fonts,
+                options,
+                data,
+                &mut pool,
+                FRONT_FACTOR * chunk,
+                &body_numbers,
+                overview_pages,
+            )?;
+            front.extend(overview);
+        }
+        let front_pages: usize = front
+            .iter()
+            .map(|p| p.keep - usize::from(p.continues))
+            .sum();
 
         // Headers and footers, now that the page count is known.
         let total = front_pages + body_pages;
-        let furniture_slot = 2 + bodies.len();
         let mut furniture = Vec::new();
-        for (n, first) in (1..=total).step_by(FURNITURE_PAGES).enumerate() {
+        for first in (1..=total).step_by(FURNITURE_PAGES) {
             let last = (first + FURNITURE_PAGES - 1).min(total);
             let part = json!({
                 "kind": "furniture", "first": first, "last": last, "total": total, "bare-first": report,
             });
             let payload = data.part_payload(0..0, &part)?;
-            furniture.push(first);
-            pool.submit(
-                furniture_slot + n,
-                Box::new(move || export(&world::compile(fonts, MainTemplate::Furniture, payload)?)),
-            );
+            let slot = pool.submit(Box::new(move || {
+                let pdf = export(&world::compile(fonts, MainTemplate::Furniture, payload)?);
+                // Every page's footer differs: nothing here is worth keeping.
+                typst::comemo::evict(0);
+                pdf
+            }));
+            furniture.push((slot, first));
         }
 
         let mut parts = pool.finish()?;
@@ -165,11 +181,11 @@ pub(crate) fn render(
                 .ok_or_else(|| ExportError::Compile(format!("part {slot} is missing")))
         };
         let mut merger = Merger::new();
-        if report {
-            merger.add_pages(take(0)?, false)?;
+        for part in &front {
+            merger.add_pages(take(part.slot)?, part.continues, Some(part.keep))?;
         }
-        for (k, part) in bodies.iter().enumerate() {
-            merger.add_pages(take(2 + k)?, part.continues)?;
+        for part in &bodies {
+            merger.add_pages(take(part.slot)?, part.continues, None)?;
         }
         if merger.page_count() != total {
             return Err(ExportError::Compile(format!(
@@ -177,8 +193,8 @@ pub(crate) fn render(
                 merger.page_count()
             )));
         }
-        for (n, first) in furniture.iter().enumerate() {
-            merger.add_overlays(take(furniture_slot + n)?, first - 1, report && *first == 1)?;
+        for (slot, first) in furniture {
+            merger.add_overlays(take(slot)?, first - 1, report && first == 1)?;
         }
         let targets: Vec<IssueTarget> = issue_pages
             .iter()
@@ -196,6 +212,214 @@ pub(crate) fn render(
             pages: total,
         })
     })
+}
+
+/// A laid-out part of the front matter, gone to the PDF export.
+struct FrontPart {
+    slot: usize,
+    /// Pages of it to keep.
+    keep: usize,
+    /// Whether its first page continues the previous part's last page.
+    continues: bool,
+}
+
+/// The overview: its heading, charts and the summary table, in parts of about `rows` rows
+/// that each start at the top of a page. A table part is laid out, its last page (where the
+/// rows stop short of the page's end) dropped, and the next part starts with the first row of
+/// that page: a new table at the top of a page looks like a table continued there (the
+/// header repeats), given the same column widths and zebra stripes. Rows are unbreakable in
+/// parts so that every page starts with a whole row.
+fn overview_parts<'s>(
+    fonts: &'s Fonts,
+    data: &ReportData,
+    pool: &mut Pool<'s>,
+    rows: usize,
+) -> Result<Vec<FrontPart>> {
+    let count = data.issue_count();
+    let mut parts = Vec::new();
+    let mut widths: Option<serde_json::Value> = None;
+    let mut first = 0;
+    let mut size = rows.max(1);
+    loop {
+        let end = (first + size).min(count);
+        let last = end == count;
+        let mut part = json!({"kind": "overview", "first": first});
+        match &widths {
+            Some(widths) => part["widths"] = widths.clone(),
+            None => {
+                part["keys"] = serde_json::Value::Array(data.column("key"));
+                part["dates"] = serde_json::Value::Array(data.column("updated"));
+            }
+        }
+        let document = world::compile(
+            fonts,
+            MainTemplate::Report,
+            data.front_payload(first..end, &part)?,
+        )?;
+        if widths.is_none() {
+            widths = Some(metadata_value(&document, "jira-gateway-widths")?);
+        }
+        let pages = document.pages().len();
+        let mut next = end;
+        let keep = if last {
+            pages
+        } else {
+            // The first row on the last page starts the next part.
+            let mut on_last = None;
+            for i in first..end {
+                if position(&document, &format!("jira-gateway-row-{i}"))?
+                    .page
+                    .get()
+                    == pages
+                {
+                    on_last = Some(i);
+                    break;
+                }
+            }
+            match on_last {
+                Some(i) if i > first => {
+                    next = i;
+                    pages - 1
+                }
+                // The rows do not reach past one page: take more.
+                _ => {
+                    size *= 2;
+                    continue;
+                }
+            }
+        };
+        let slot = pool.submit(Box::new(move || export(&document)));
+        parts.push(FrontPart {
+            slot,
+            keep,
+            continues: false,
+        });
+        typst::comemo::evict(0);
+        if last {
+            return Ok(parts);
+        }
+        first = next;
+        size = rows.max(1);
+    }
+}
+
+/// The cover and the contents, in parts of `entries` entries continuing each other's last page
+/// like the body parts. Entry i shows page `front + body_numbers[i]`, where the front matter's
+/// length depends on how many pages the contents take: it is guessed, and the contents are laid
+/// out again with the measured length when the guess was wrong.
+fn contents_parts<'s>(
+    fonts: &'s Fonts,
+    options: &RenderOptions,
+    data: &ReportData,
+    pool: &mut Pool<'s>,
+    entries: usize,
+    body_numbers: &[usize],
+    overview_pages: usize,
+) -> Result<Vec<FrontPart>> {
+    let count = data.issue_count();
+    let toc = options.sections.toc;
+    let step = if toc { entries.max(1) } else { count.max(1) };
+    let mut guess = if toc {
+        1 + (count + 2).div_ceil(entries_per_page(options))
+    } else {
+        1
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut parts = Vec::new();
+        let mut pages_total = 0;
+        let mut resume: Option<f64> = None;
+        for start in (0..count).step_by(step) {
+            let end = (start + step).min(count);
+            let last = end == count;
+            let part = json!({
+                "kind": "contents", "first": start, "resume": resume, "last": last,
+                "offset": guess + overview_pages, "pages": &body_numbers[start..end],
+            });
+            let document = world::compile(
+                fonts,
+                MainTemplate::Report,
+                data.front_payload(start..end, &part)?,
+            )?;
+            let pages = document.pages().len();
+            let continues = resume.is_some();
+            resume = if toc && !last {
+                Some(part_end(&document)?)
+            } else {
+                None
+            };
+            pages_total += pages - usize::from(continues);
+            let slot = pool.submit(Box::new(move || export(&document)));
+            parts.push(FrontPart {
+                slot,
+                keep: pages,
+                continues,
+            });
+            typst::comemo::evict(0);
+        }
+        if pages_total == guess {
+            return Ok(parts);
+        }
+        if attempt >= 4 {
+            tracing::warn!(
+                export.guess = guess,
+                export.pages = pages_total,
+                "contents page numbers did not settle; they may be off"
+            );
+            return Ok(parts);
+        }
+        guess = pages_total;
+    }
+}
+
+/// About how many contents entries fit on a page (57 on A4 portrait), for the first guess of
+/// the contents' length.
+fn entries_per_page(options: &RenderOptions) -> usize {
+    let (width, height) = match options.paper {
+        Paper::A4 => (210.0, 297.0),
+        Paper::Letter => (215.9, 279.4),
+    };
+    let height: f64 = if options.landscape { width } else { height };
+    // Top and bottom margins (page-margin in lib.typ): 42 mm.
+    ((57.0 * (height - 42.0) / 255.0).floor() as usize).max(1)
+}
+
+/// The y of the marker where the next part continues, which must be on the last page.
+fn part_end(document: &PagedDocument) -> Result<f64> {
+    let end = position(document, PART_END)?;
+    let pages = document.pages().len();
+    if end.page.get() != pages {
+        return Err(ExportError::Compile(format!(
+            "part ends on page {} of {pages}",
+            end.page
+        )));
+    }
+    Ok(end.point.y.to_pt())
+}
+
+/// The value of the `metadata` labelled `name`, as JSON.
+fn metadata_value(document: &PagedDocument, name: &str) -> Result<serde_json::Value> {
+    let missing = || ExportError::Compile(format!("no metadata <{name}>"));
+    let label = Label::new(PicoStr::intern(name)).ok_or_else(missing)?;
+    let element = document
+        .introspector()
+        .query_label(label)
+        .map_err(|e| ExportError::Compile(format!("<{name}>: {e}")))?;
+    let metadata = element.to_packed::<MetadataElem>().ok_or_else(missing)?;
+    match &metadata.value {
+        Value::Array(items) => Ok(serde_json::Value::Array(
+            items
+                .iter()
+                .map(|item| match item {
+                    Value::Float(f) => Ok(json!(f)),
+                    Value::Int(i) => Ok(json!(i)),
+                    _ => Err(missing()),
+                })
+                .collect::<Result<_>>()?,
+        )),
+        _ => Err(missing()),
+    }
 }
 
 /// The PDF of a part, read back for the merge.
@@ -245,6 +469,7 @@ struct Pool<'s> {
     done_tx: Option<mpsc::Sender<Done>>,
     done: mpsc::Receiver<Done>,
     helpers: usize,
+    next_slot: usize,
 }
 
 impl<'s> Pool<'s> {
@@ -277,15 +502,19 @@ impl<'s> Pool<'s> {
             done_tx: Some(done_tx),
             done,
             helpers,
+            next_slot: 0,
         }
     }
 
-    fn submit(&mut self, slot: usize, job: Job<'s>) {
+    /// Runs `job` (here or on a helper) and returns the slot its result will be in.
+    fn submit(&mut self, job: Job<'s>) -> usize {
+        let slot = self.next_slot;
+        self.next_slot += 1;
         let job = match &self.jobs {
             Some(jobs) if self.helpers > 0 && self.queued.load(Ordering::SeqCst) == 0 => {
                 self.queued.fetch_add(1, Ordering::SeqCst);
                 match jobs.send((slot, job)) {
-                    Ok(()) => return,
+                    Ok(()) => return slot,
                     Err(mpsc::SendError((_, job))) => {
                         self.queued.fetch_sub(1, Ordering::SeqCst);
                         job
@@ -299,6 +528,7 @@ impl<'s> Pool<'s> {
             // The receiver lives as long as `self`.
             let _ = done.send((slot, result));
         }
+        slot
     }
 
     /// Waits for every job, helping with those still queued, and returns the parts by slot.
@@ -354,8 +584,8 @@ mod tests {
                     .map(|_| Arc::clone(&permits).try_acquire_owned().unwrap())
                     .collect();
                 let mut pool = Pool::start(scope, permits);
-                for slot in [3, 0, 5] {
-                    pool.submit(slot, Box::new(move || part(&format!("1.{slot}"))));
+                for n in 0..3 {
+                    assert_eq!(pool.submit(Box::new(move || part(&format!("1.{n}")))), n);
                 }
                 pool.finish()
             })
@@ -366,8 +596,7 @@ mod tests {
                 .collect();
             assert_eq!(
                 versions,
-                [Some("1.0"), None, None, Some("1.3"), None, Some("1.5")]
-                    .map(|v| v.map(str::to_owned)),
+                [Some("1.0"), Some("1.1"), Some("1.2")].map(|v| v.map(str::to_owned)),
                 "{helpers} helpers"
             );
         }
@@ -377,11 +606,10 @@ mod tests {
     fn a_failed_part_fails_the_render() {
         let result = thread::scope(|scope| {
             let mut pool = Pool::start(scope, Vec::new());
-            pool.submit(0, Box::new(|| part("1.7")));
-            pool.submit(
-                1,
-                Box::new(|| Err(ExportError::Compile("part 1 broke".into()))),
-            );
+            pool.submit(Box::new(|| part("1.7")));
+            pool.submit(Box::new(|| {
+                Err(ExportError::Compile("part 1 broke".into()))
+            }));
             pool.finish()
         });
         assert!(

@@ -85,11 +85,14 @@ impl ReportData {
         })
     }
 
-    /// The front matter of a merged document: every issue, but only what the contents and
-    /// the summary table show of it.
-    pub(crate) fn front_payload(&self, part: &Value) -> Result<Payload, ExportError> {
-        let issues: Vec<Value> = self
-            .issues
+    /// A part of the front matter of a merged document: the issues in `issues`, but only what
+    /// the contents and the summary table show of them.
+    pub(crate) fn front_payload(
+        &self,
+        issues: std::ops::Range<usize>,
+        part: &Value,
+    ) -> Result<Payload, ExportError> {
+        let issues: Vec<Value> = self.issues[issues]
             .iter()
             .map(|issue| {
                 Value::Object(
@@ -114,6 +117,14 @@ impl ReportData {
             json,
             files: self.files.clone(),
         })
+    }
+
+    /// One field of every issue (`key`, `updated`, …), as the template shows it.
+    pub(crate) fn column(&self, key: &str) -> Vec<Value> {
+        self.issues
+            .iter()
+            .map(|issue| issue.get(key).cloned().unwrap_or(Value::Null))
+            .collect()
     }
 }
 

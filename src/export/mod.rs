@@ -120,7 +120,7 @@ pub(crate) fn render_with(
     let started = Instant::now();
     let data = data::build_data(input, options, fonts)?;
     if options.custom_template.is_none() && chunk > 0 && input.issues.len() > chunk {
-        let rendered = chunked::render(fonts, input, options.template, &data, chunk)?;
+        let rendered = chunked::render(fonts, input, options, &data, chunk)?;
         // Keep only recent memoized entries (see below).
         typst::comemo::evict(1);
         tracing::debug!(
