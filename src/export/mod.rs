@@ -11,6 +11,10 @@
 //!
 //! Fonts are embedded (see [`init_fonts`] for CJK and other scripts). Templates live in
 //! `templates/` and are compiled into the binary.
+//!
+//! A built-in template over more than 100 issues is rendered in parts merged into one PDF, so
+//! that typst never holds the layout of the whole document (`chunked.rs`, `assemble.rs`): the
+//! result looks the same page for page, but is untagged.
 
 mod adf;
 mod assemble;

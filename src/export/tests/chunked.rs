@@ -187,12 +187,11 @@ fn a_chunked_report_with_a_long_front_matter_is_laid_out_like_one_compile() {
 }
 
 fn check_against_one_compile(input: &ReportInput, chunk: usize, name: &str) {
+    let long = input.issues.len() > 100;
     let options = RenderOptions {
-        paper: if input.issues.len() > 100 {
-            Paper::Letter
-        } else {
-            Paper::A4
-        },
+        paper: if long { Paper::Letter } else { Paper::A4 },
+        // The logo is on the cover and in every header (the header/footer pass).
+        logo: (!long).then(logo_svg),
         ..Default::default()
     };
     let single = render(input, &options, 0);
