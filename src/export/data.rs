@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use typst::foundations::Bytes;
 use typst::visualize::{ExchangeFormat, RasterImage, SvgImage};
 
@@ -29,11 +29,125 @@ pub(crate) struct Payload {
     pub(crate) files: Vec<(String, Bytes)>,
 }
 
-pub(crate) fn build_payload(
+/// The report data once, from which the payload of the whole document or of one part of it
+/// (see `chunked.rs`) is made.
+pub(crate) struct ReportData {
+    /// Everything but `issues`.
+    common: Map<String, Value>,
+    issues: Vec<Value>,
+    files: Vec<(String, Bytes)>,
+}
+
+/// The keys of an issue the front matter shows (contents and summary table).
+const FRONT_KEYS: &[&str] = &[
+    "key",
+    "summary",
+    "status",
+    "category",
+    "priority",
+    "priority-color",
+    "assignee",
+    "updated",
+];
+
+impl ReportData {
+    pub(crate) fn issue_count(&self) -> usize {
+        self.issues.len()
+    }
+
+    /// The whole document, for one compile.
+    pub(crate) fn payload(self) -> Result<Payload, ExportError> {
+        let json = encode(&Data {
+            common: &self.common,
+            issues: &self.issues,
+            part: None,
+        })?;
+        Ok(Payload {
+            json,
+            files: self.files,
+        })
+    }
+
+    /// One part of a merged document: `issues` (a range of the report's issues) and `part`.
+    pub(crate) fn part_payload(
+        &self,
+        issues: std::ops::Range<usize>,
+        part: &Value,
+    ) -> Result<Payload, ExportError> {
+        let json = encode(&Data {
+            common: &self.common,
+            issues: &self.issues[issues],
+            part: Some(part),
+        })?;
+        Ok(Payload {
+            json,
+            files: self.files.clone(),
+        })
+    }
+
+    /// A part of the front matter of a merged document: the issues in `issues`, but only what
+    /// the contents and the summary table show of them.
+    pub(crate) fn front_payload(
+        &self,
+        issues: std::ops::Range<usize>,
+        part: &Value,
+    ) -> Result<Payload, ExportError> {
+        let issues: Vec<Value> = self.issues[issues]
+            .iter()
+            .map(|issue| {
+                Value::Object(
+                    FRONT_KEYS
+                        .iter()
+                        .map(|k| {
+                            (
+                                (*k).to_owned(),
+                                issue.get(*k).cloned().unwrap_or(Value::Null),
+                            )
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let json = encode(&Data {
+            common: &self.common,
+            issues: &issues,
+            part: Some(part),
+        })?;
+        Ok(Payload {
+            json,
+            files: self.files.clone(),
+        })
+    }
+
+    /// One field of every issue (`key`, `updated`, …), as the template shows it.
+    pub(crate) fn column(&self, key: &str) -> Vec<Value> {
+        self.issues
+            .iter()
+            .map(|issue| issue.get(key).cloned().unwrap_or(Value::Null))
+            .collect()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Data<'a> {
+    #[serde(flatten)]
+    common: &'a Map<String, Value>,
+    issues: &'a [Value],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    part: Option<&'a Value>,
+}
+
+fn encode(data: &Data<'_>) -> Result<Bytes, ExportError> {
+    let json = serde_json::to_vec(data)
+        .map_err(|e| ExportError::Compile(format!("encoding report data: {e}")))?;
+    Ok(Bytes::new(json))
+}
+
+pub(crate) fn build_data(
     input: &ReportInput,
     options: &RenderOptions,
     fonts: &Fonts,
-) -> Result<Payload, ExportError> {
+) -> Result<ReportData, ExportError> {
     let accent = hex_color(&options.accent_color).ok_or_else(|| {
         ExportError::InvalidOption(format!(
             "accent colour {:?} is not a #rrggbb or #rgb colour",
@@ -108,12 +222,13 @@ pub(crate) fn build_payload(
         },
         "labels": locale.labels(),
         "counts": counts(&input.issues),
-        "issues": issues,
     });
-    let json = serde_json::to_vec(&data)
-        .map_err(|e| ExportError::Compile(format!("encoding report data: {e}")))?;
-    Ok(Payload {
-        json: Bytes::new(json),
+    let Value::Object(common) = data else {
+        return Err(ExportError::Compile("report data is not an object".into()));
+    };
+    Ok(ReportData {
+        common,
+        issues,
         files: media.files,
     })
 }

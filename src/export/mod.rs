@@ -11,8 +11,14 @@
 //!
 //! Fonts are embedded (see [`init_fonts`] for CJK and other scripts). Templates live in
 //! `templates/` and are compiled into the binary.
+//!
+//! A built-in template over more than 100 issues is rendered in parts merged into one PDF, so
+//! that typst never holds the layout of the whole document (`chunked.rs`, `assemble.rs`): the
+//! result looks the same page for page, but is untagged.
 
 mod adf;
+mod assemble;
+mod chunked;
 mod data;
 pub mod fetch;
 mod fonts;
@@ -88,13 +94,49 @@ pub fn render_pdf(input: &ReportInput, options: &RenderOptions) -> Result<Render
     render_with_fonts(fonts::fonts(), input, options)
 }
 
+/// [`render_pdf`] with the chunk size as a parameter (0: never in parts), for tests and
+/// `examples/report_bench.rs`. Not a stable API.
+#[doc(hidden)]
+pub fn render_pdf_chunked(
+    input: &ReportInput,
+    options: &RenderOptions,
+    chunk: usize,
+) -> Result<RenderedPdf> {
+    render_with(fonts::fonts(), input, options, chunk)
+}
+
 fn render_with_fonts(
     fonts: &fonts::Fonts,
     input: &ReportInput,
     options: &RenderOptions,
 ) -> Result<RenderedPdf> {
+    render_with(fonts, input, options, chunked::CHUNK_ISSUES)
+}
+
+/// Renders in one typst compile, or, for a built-in template with more than `chunk` issues,
+/// in parts merged into one PDF (see `chunked.rs`).
+pub(crate) fn render_with(
+    fonts: &fonts::Fonts,
+    input: &ReportInput,
+    options: &RenderOptions,
+    chunk: usize,
+) -> Result<RenderedPdf> {
     let started = Instant::now();
-    let payload = data::build_payload(input, options, fonts)?;
+    let data = data::build_data(input, options, fonts)?;
+    if options.custom_template.is_none() && chunk > 0 && input.issues.len() > chunk {
+        let rendered = chunked::render(fonts, input, options, &data, chunk)?;
+        // Keep only recent memoized entries (see below).
+        typst::comemo::evict(1);
+        tracing::debug!(
+            export.pages = rendered.pages,
+            export.bytes = rendered.bytes.len(),
+            export.chunk = chunk,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "export rendered in parts"
+        );
+        return Ok(rendered);
+    }
+    let payload = data.payload()?;
     let template = match (&options.custom_template, options.template) {
         (Some(source), _) => world::MainTemplate::Custom(source.clone()),
         (None, Template::Issue) => world::MainTemplate::Issue,
@@ -103,16 +145,7 @@ fn render_with_fonts(
     let document = world::compile(fonts, template, payload);
     let compiled = started.elapsed();
     let document = document?;
-    let pdf_options = typst_pdf::PdfOptions {
-        creator: typst::foundations::Smart::Custom(Some("jira-gateway (typst)".into())),
-        ..Default::default()
-    };
-    let bytes = typst_pdf::pdf(&document, &pdf_options).map_err(|errors| {
-        let message = errors
-            .first()
-            .map_or_else(|| "unknown error".to_owned(), |e| e.message.to_string());
-        ExportError::Compile(format!("PDF export: {message}"))
-    })?;
+    let bytes = export_pdf(&document, true)?;
     // typst memoizes across renders; keep only recent entries so a long-running server does
     // not accumulate every report it ever rendered.
     typst::comemo::evict(10);
@@ -125,6 +158,22 @@ fn render_with_fonts(
         "export rendered"
     );
     Ok(RenderedPdf { bytes, pages })
+}
+
+/// A laid-out document to PDF bytes. `tagged`: with a structure tree (off for the parts of a
+/// merged report, whose trees could not be joined).
+fn export_pdf(document: &typst_layout::PagedDocument, tagged: bool) -> Result<Vec<u8>> {
+    let pdf_options = typst_pdf::PdfOptions {
+        creator: typst::foundations::Smart::Custom(Some("jira-gateway (typst)".into())),
+        tagged,
+        ..Default::default()
+    };
+    typst_pdf::pdf(document, &pdf_options).map_err(|errors| {
+        let message = errors
+            .first()
+            .map_or_else(|| "unknown error".to_owned(), |e| e.message.to_string());
+        ExportError::Compile(format!("PDF export: {message}"))
+    })
 }
 
 /// Bounds concurrent renders to the number of cores: each render keeps one core busy, and

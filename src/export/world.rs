@@ -23,6 +23,7 @@ use super::{ExportError, LIB_TEMPLATE};
 
 const ISSUE_TYP: &str = include_str!("templates/issue.typ");
 const REPORT_TYP: &str = include_str!("templates/report.typ");
+const FURNITURE_TYP: &str = include_str!("templates/furniture.typ");
 
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::default()));
 
@@ -43,11 +44,15 @@ static ISSUE_SOURCE: LazyLock<Source> =
     LazyLock::new(|| Source::new(*MAIN_ID, ISSUE_TYP.to_owned()));
 static REPORT_SOURCE: LazyLock<Source> =
     LazyLock::new(|| Source::new(*MAIN_ID, REPORT_TYP.to_owned()));
+static FURNITURE_SOURCE: LazyLock<Source> =
+    LazyLock::new(|| Source::new(*MAIN_ID, FURNITURE_TYP.to_owned()));
 
 /// Which template is `/main.typ`.
 pub(crate) enum MainTemplate {
     Issue,
     Report,
+    /// The running header and footer of a merged report's pages (see `chunked.rs`).
+    Furniture,
     /// User-supplied source; its errors are reported as [`ExportError::Template`].
     Custom(String),
 }
@@ -124,6 +129,7 @@ pub(crate) fn compile(
     let (main, custom) = match template {
         MainTemplate::Issue => (ISSUE_SOURCE.clone(), false),
         MainTemplate::Report => (REPORT_SOURCE.clone(), false),
+        MainTemplate::Furniture => (FURNITURE_SOURCE.clone(), false),
         MainTemplate::Custom(text) => (Source::new(*MAIN_ID, text), true),
     };
     let files = payload

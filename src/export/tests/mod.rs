@@ -2,6 +2,7 @@
 //! Each test also writes its PDF to `$TMPDIR/jira-gateway-export/` for eyeballing with
 //! `pdftoppm -png -r 60`.
 
+mod chunked;
 mod fixtures;
 
 use std::path::Path;
