@@ -1,7 +1,6 @@
 //! `jira-gateway export`, run as a process against a simulated site; the PDFs are read back
 //! with lopdf and (when installed) poppler's `pdftotext`.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 use std::time::Instant;
@@ -9,7 +8,7 @@ use std::time::Instant;
 use jira_gateway::sim::{SimConfig, SimHandle};
 use serde_json::{Value, json};
 
-use crate::helpers::{basic, spawn_site};
+use crate::helpers::{basic, keys_in, spawn_site};
 
 const ADMIN: &str = "admin@demo.test";
 const ADMIN_TOKEN: &str = "admin-token";
@@ -145,22 +144,6 @@ fn embedded_fonts(doc: &lopdf::Document) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// Every `PREFIX-123` token in `text`.
-fn keys_in(text: &str, prefix: &str) -> BTreeSet<String> {
-    let marker = format!("{prefix}-");
-    let mut keys = BTreeSet::new();
-    let mut rest = text;
-    while let Some(at) = rest.find(&marker) {
-        let after = &rest[at + marker.len()..];
-        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-        if !digits.is_empty() {
-            keys.insert(format!("{marker}{digits}"));
-        }
-        rest = after;
-    }
-    keys
 }
 
 fn admin_url(site: &SimHandle, path: &str) -> String {

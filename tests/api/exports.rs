@@ -7,7 +7,7 @@ use jira_gateway::config::Config;
 use jira_gateway::sim::SimConfig;
 use serde_json::{Value, json};
 
-use crate::helpers::{error_codes, identity_config, spawn_gateway, spawn_site};
+use crate::helpers::{error_codes, identity_config, pdf_text, spawn_gateway, spawn_site};
 
 struct User {
     http: reqwest::Client,
@@ -101,31 +101,6 @@ fn job_id(answer: &Value) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no job: {answer}"))
         .to_owned()
-}
-
-/// The PDF's text (pdftotext, or lopdf's extraction when poppler is missing), whitespace
-/// squashed. lopdf always has to parse it.
-fn pdf_text(bytes: &[u8]) -> String {
-    let doc = lopdf::Document::load_mem(bytes).expect("lopdf parses the PDF");
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("export.pdf");
-    std::fs::write(&path, bytes).expect("write PDF");
-    let raw = match std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-    {
-        Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
-        _ => {
-            let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-            doc.extract_text(&pages).unwrap_or_default()
-        }
-    };
-    raw.replace('\u{200b}', "")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 fn config(dir: &std::path::Path, workers: usize) -> Config {

@@ -245,3 +245,19 @@ pub fn pdf_text(bytes: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Every `PREFIX-123` token in `text`.
+pub fn keys_in(text: &str, prefix: &str) -> std::collections::BTreeSet<String> {
+    let marker = format!("{prefix}-");
+    let mut keys = std::collections::BTreeSet::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(&marker) {
+        let after = &rest[at + marker.len()..];
+        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+        if !digits.is_empty() {
+            keys.insert(format!("{marker}{digits}"));
+        }
+        rest = after;
+    }
+    keys
+}

@@ -10,7 +10,7 @@ use jira_gateway::sim::{SimConfig, SimHandle};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Session, error_codes, identity_config, login, pdf_text, spawn_gateway, spawn_site,
+    Session, error_codes, identity_config, keys_in, login, pdf_text, spawn_gateway, spawn_site,
 };
 
 const SELECT: &str = "mutation($keys: [String!]!) { select(keys: $keys) { keys count } }";
@@ -651,22 +651,6 @@ async fn exporting_the_selection_renders_exactly_the_selection_as_it_was_when_qu
         assert!(in_pdf.contains(key), "{key} missing: {text}");
     }
     assert!(in_pdf.is_subset(&related), "{in_pdf:?} vs {related:?}");
-}
-
-/// `PREFIX-123` keys in a text.
-fn keys_in(text: &str, prefix: &str) -> BTreeSet<String> {
-    let marker = format!("{prefix}-");
-    let mut keys = BTreeSet::new();
-    let mut rest = text;
-    while let Some(at) = rest.find(&marker) {
-        let after = &rest[at + marker.len()..];
-        let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-        if !digits.is_empty() {
-            keys.insert(format!("{marker}{digits}"));
-        }
-        rest = after;
-    }
-    keys
 }
 
 #[tokio::test]
