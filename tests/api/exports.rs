@@ -7,53 +7,11 @@ use jira_gateway::config::Config;
 use jira_gateway::sim::SimConfig;
 use serde_json::{Value, json};
 
-use crate::helpers::{error_codes, identity_config, pdf_text, spawn_gateway, spawn_site};
+use crate::helpers::{
+    Session, error_codes, identity_config, login, pdf_text, spawn_gateway, spawn_site,
+};
 
-struct User {
-    http: reqwest::Client,
-    gateway: String,
-    token: String,
-}
-
-async fn login(gateway: &str, site: &str, email: &str, api_token: &str) -> User {
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .expect("client");
-    let session: Value = http
-        .post(format!("{gateway}/auth/login"))
-        .json(&json!({ "siteUrl": site, "email": email, "apiToken": api_token }))
-        .send()
-        .await
-        .expect("login answers")
-        .json()
-        .await
-        .expect("login JSON");
-    let token = session["accessToken"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no access token: {session}"))
-        .to_owned();
-    User {
-        http,
-        gateway: gateway.to_owned(),
-        token,
-    }
-}
-
-impl User {
-    async fn graphql(&self, query: &str, variables: Value) -> Value {
-        self.http
-            .post(format!("{}/graphql", self.gateway))
-            .bearer_auth(&self.token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("gateway answers")
-            .json()
-            .await
-            .expect("JSON answer")
-    }
-
+impl Session {
     async fn export(&self, jql: &str, title: &str) -> Value {
         self.graphql(
             "mutation($jql: String, $title: String) { exportIssues(jql: $jql, options: { title: $title }) { id status progress { done total } } }",
@@ -261,11 +219,7 @@ async fn jobs_are_limited_per_user_cancellable_and_survive_a_restart() {
 
     // Gateway B on the same database and keys picks up the queue and the abandoned job.
     let b = spawn_gateway(config(dir.path(), 1)).await;
-    let alice_b = User {
-        http: alice.http.clone(),
-        gateway: b,
-        token: alice.token.clone(),
-    };
+    let alice_b = alice.on(&b);
     for id in [&first, &second, &fourth] {
         let job = alice_b.wait_finished(id).await;
         assert_eq!(job["status"], "SUCCEEDED", "{job}");
