@@ -66,8 +66,12 @@ pub struct IssueBean {
     /// Field id → JSON type (`expand=schema`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<JsonMap>,
-    /// Available transitions (`expand=transitions`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Available transitions (`expand=transitions`); an element that is not an object is
+    /// skipped.
+    #[serde(
+        deserialize_with = "de::lenient_objects",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transitions: Option<Vec<IssueTransition>>,
     /// Recent changelog (`expand=changelog`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -148,7 +152,8 @@ pub struct IssueFields {
     pub other: JsonMap,
 }
 
-/// A status (`StatusDetails`), used for an issue's status and a transition's target.
+/// A status (`StatusDetails`), used for an issue's status and a transition's target. Every
+/// field reads leniently, so any JSON object decodes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct StatusDetails {
@@ -159,14 +164,20 @@ pub struct StatusDetails {
     #[serde(deserialize_with = "de::string")]
     pub name: String,
     /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// Icon URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub icon_url: Option<String>,
     /// The category (to do / in progress / done).
     #[serde(
-        deserialize_with = "de::lenient",
+        deserialize_with = "de::lenient_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub status_category: Option<StatusCategory>,
@@ -177,16 +188,25 @@ pub struct StatusDetails {
 #[serde(rename_all = "camelCase", default)]
 pub struct StatusCategory {
     /// Numeric id.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<i64>,
     /// Key: `new`, `indeterminate`, `done`, `undefined`.
     #[serde(deserialize_with = "de::string")]
     pub key: String,
     /// Display name.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Colour name, e.g. `blue-gray`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub color_name: Option<String>,
 }
 
@@ -533,7 +553,8 @@ pub struct Transitions {
     pub transitions: Vec<IssueTransition>,
 }
 
-/// One workflow transition (`IssueTransition`).
+/// One workflow transition (`IssueTransition`). Every field reads leniently, so any JSON
+/// object decodes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct IssueTransition {
@@ -545,30 +566,51 @@ pub struct IssueTransition {
     pub name: String,
     /// Target status.
     #[serde(
-        deserialize_with = "de::lenient",
+        deserialize_with = "de::lenient_object",
         skip_serializing_if = "Option::is_none"
     )]
     pub to: Option<StatusDetails>,
     /// Whether a screen (extra fields) is shown.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub has_screen: Option<bool>,
     /// Whether it is a global transition.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_global: Option<bool>,
     /// Whether it is the initial transition.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_initial: Option<bool>,
     /// Whether it is available to the caller now.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_available: Option<bool>,
     /// Whether it has conditions.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub is_conditional: Option<bool>,
     /// Whether it loops to the same status.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub looped: Option<bool>,
     /// Screen fields (`expand=transitions.fields`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        deserialize_with = "de::lenient",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fields: Option<JsonMap>,
 }
 
@@ -596,7 +638,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
             Ok(de::lenient_raw(&raw))
         }
         fn user<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<User>, A::Error> {
-            Ok(map.next_value::<LenientUser>()?.0)
+            Ok(map.next_value::<de::LenientObject<User>>()?.0)
         }
         fn text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<String>, A::Error> {
             Ok(map.next_value::<de::OptString>()?.0)
@@ -606,7 +648,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "summary" => f.summary = lenient(&mut map)?,
-                "status" => f.status = lenient(&mut map)?,
+                "status" => f.status = map.next_value::<de::LenientObject<_>>()?.0,
                 "priority" => f.priority = lenient(&mut map)?,
                 "issuetype" => f.issue_type = lenient(&mut map)?,
                 "assignee" => f.assignee = user(&mut map)?,
@@ -742,15 +784,6 @@ impl<'de> Deserialize<'de> for LenientComment {
             forward_to_none!(LenientComment(None));
         }
         deserializer.deserialize_any(OneVisitor)
-    }
-}
-
-/// A user, or `None` when the value is not an object.
-struct LenientUser(Option<User>);
-
-impl<'de> Deserialize<'de> for LenientUser {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        de::lenient_object(deserializer).map(LenientUser)
     }
 }
 

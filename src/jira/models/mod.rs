@@ -415,6 +415,33 @@ pub(crate) mod de {
         }
     }
 
+    /// A value read with [`lenient_object`], for hand-written visitors.
+    pub(crate) struct LenientObject<T>(pub(crate) Option<T>);
+
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for LenientObject<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            lenient_object(d).map(LenientObject)
+        }
+    }
+
+    /// A list of objects read with [`lenient_object`]: an element that is not an object is
+    /// skipped; a value that is not a list is `None`.
+    pub(crate) fn lenient_objects<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: DeserializeOwned,
+    {
+        match Option::<Box<RawValue>>::deserialize(d)? {
+            None => Ok(None),
+            Some(raw) if raw.get().trim_start().starts_with('[') => {
+                let items: Vec<LenientObject<T>> =
+                    serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
+                Ok(Some(items.into_iter().filter_map(|i| i.0).collect()))
+            }
+            Some(_) => Ok(None),
+        }
+    }
+
     /// `T` from raw JSON text, or `None` when it is `null` or does not fit.
     pub(crate) fn lenient_raw<T: DeserializeOwned>(raw: &RawValue) -> Option<T> {
         let text = raw.get();

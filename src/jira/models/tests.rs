@@ -330,3 +330,44 @@ fn users_with_odd_fields_are_kept_and_a_user_that_is_not_an_object_is_none() {
     assert_eq!(avatars.x16.as_deref(), Some("s.png"));
     assert_eq!(page.comments[0].update_author, None);
 }
+
+#[test]
+fn odd_transitions_and_statuses_are_read_leniently_without_failing_the_issue() {
+    let issue: IssueBean = decode(
+        r#"{"key":"A-1",
+            "transitions":[
+                {"id":11,"name":"Start","hasScreen":"no","isGlobal":true,
+                 "to":{"id":"3","name":"In Progress","iconUrl":7,
+                       "statusCategory":{"id":"four","key":"indeterminate","colorName":null}}},
+                "junk",
+                {"id":"21","name":"Done","to":"nowhere","fields":[1]}],
+            "fields":{"status":{"name":"Open","description":{"x":1},"statusCategory":[]}}}"#,
+    );
+    let transitions = issue.transitions.expect("transitions");
+    assert_eq!(transitions.len(), 2);
+    assert_eq!(transitions[0].id, "11");
+    assert_eq!(
+        (transitions[0].has_screen, transitions[0].is_global),
+        (None, Some(true))
+    );
+    let to = transitions[0].to.as_ref().expect("target");
+    assert_eq!(
+        (to.name.as_str(), to.icon_url.as_deref()),
+        ("In Progress", Some("7"))
+    );
+    let category = to.status_category.as_ref().expect("category");
+    assert_eq!(
+        (category.id, category.key.as_str()),
+        (None, "indeterminate")
+    );
+    assert_eq!(
+        (transitions[1].to.as_ref(), transitions[1].fields.as_ref()),
+        (None, None)
+    );
+    let status = issue.fields.status.expect("status");
+    assert_eq!(status.name, "Open");
+    assert_eq!((status.description, status.status_category), (None, None));
+
+    let odd: IssueBean = decode(r#"{"key":"A-2","transitions":{"not":"a list"}}"#);
+    assert_eq!(odd.transitions, None);
+}
