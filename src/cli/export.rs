@@ -255,7 +255,7 @@ fn jira_client(account: &JiraAccountArgs, limits: &JiraClientArgs) -> Result<Jir
     // out rate limits longer than an interactive query would.
     let configured = limits.client();
     let config = ClientConfig {
-        max_wait: configured.max_wait.max(Duration::from_secs(120)),
+        max_wait: configured.max_wait.max(crate::export::EXPORT_MAX_WAIT),
         ..configured
     };
     let http = config

@@ -203,11 +203,18 @@ impl ExportJobs {
             .connection(&job.user_id, Some(&job.site_url))
             .await
             .map_err(|e| e.message())?;
+        // Jobs share the site budget with interactive queries but may wait longer for it.
         let client = self
             .identity
             .client_for(&connection)
             .await
-            .map_err(|e| e.message())?;
+            .map_err(|e| e.message())?
+            .with_max_wait(
+                self.identity
+                    .client_config
+                    .max_wait
+                    .max(super::EXPORT_MAX_WAIT),
+            );
         let query = ExportQuery {
             jql: request.jql.clone(),
             keys: request.keys.clone(),

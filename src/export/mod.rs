@@ -64,6 +64,10 @@ pub enum ExportError {
     InvalidOption(String),
 }
 
+/// Longest an export (CLI or job) waits out Jira's or the site budget's rate limits before it
+/// fails, unless `JIRA_MAX_WAIT_MS` allows longer: an export is not interactive.
+pub const EXPORT_MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Result alias for the export module.
 pub type Result<T, E = ExportError> = std::result::Result<T, E>;
 
