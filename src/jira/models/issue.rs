@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use serde::de::value::MapAccessDeserializer;
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -10,32 +9,6 @@ use serde_json::value::RawValue;
 
 use super::site::Project;
 
-/// Visitor methods that read any scalar (or `null`) as the given "nothing" value.
-macro_rules! forward_to_none {
-    ($none:expr) => {
-        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-            Ok($none)
-        }
-    };
-}
 use super::{JsonMap, LazyJson, PageBean, User, de};
 
 /// An issue as Jira returns it (`IssueBean`).
@@ -713,7 +686,7 @@ impl<'de> Visitor<'de> for CommentFieldVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<CommentField, A::Error> {
-        let comments = LenientComments::from_seq(seq)?;
+        let comments: Vec<Comment> = de::objects_from_seq(seq)?;
         let count = i64::try_from(comments.len()).unwrap_or(i64::MAX);
         Ok(CommentField(Some(PageOfComments {
             start_at: 0,
@@ -730,60 +703,10 @@ impl<'de> Visitor<'de> for CommentFieldVisitor {
 /// other non-list is empty.
 pub(crate) struct LenientComments(pub(crate) Vec<Comment>);
 
-impl LenientComments {
-    fn from_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<Comment>, A::Error> {
-        let mut comments = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
-        while let Some(LenientComment(comment)) = seq.next_element()? {
-            comments.extend(comment);
-        }
-        Ok(comments)
-    }
-}
-
 impl<'de> Deserialize<'de> for LenientComments {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ListVisitor;
-        impl<'de> Visitor<'de> for ListVisitor {
-            type Value = LenientComments;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list of comments")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<LenientComments, A::Error> {
-                LenientComments::from_seq(seq).map(LenientComments)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LenientComments, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(LenientComments(Vec::new()))
-            }
-            forward_to_none!(LenientComments(Vec::new()));
-        }
-        deserializer.deserialize_any(ListVisitor)
-    }
-}
-
-/// One comment, or `None` when the element is not an object.
-struct LenientComment(Option<Comment>);
-
-impl<'de> Deserialize<'de> for LenientComment {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct OneVisitor;
-        impl<'de> Visitor<'de> for OneVisitor {
-            type Value = LenientComment;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a comment")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<LenientComment, A::Error> {
-                // Every field of `Comment` is lenient, so an object always decodes.
-                Comment::deserialize(MapAccessDeserializer::new(map))
-                    .map(|c| LenientComment(Some(c)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<LenientComment, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(LenientComment(None))
-            }
-            forward_to_none!(LenientComment(None));
-        }
-        deserializer.deserialize_any(OneVisitor)
+        // Every field of `Comment` is lenient, so any object decodes.
+        de::lenient_objects(deserializer).map(|c| LenientComments(c.unwrap_or_default()))
     }
 }
 

@@ -5,6 +5,34 @@
 //! spec says string (Jira's own examples mix them). Response types also implement
 //! `Serialize` so a shared cache can store them as JSON and read them back unchanged.
 
+/// Visitor methods that read any scalar (or `null`) as the given "nothing" value. Defined
+/// before the modules so they can use it.
+macro_rules! forward_to_none {
+    ($none:expr) => {
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($none)
+        }
+    };
+}
+
 mod issue;
 mod search;
 mod site;
@@ -392,27 +420,7 @@ pub(crate) mod de {
         fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
             d.deserialize_any(self)
         }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
+        forward_to_none!(None);
     }
 
     /// A value read with [`lenient_object`], for hand-written visitors.
@@ -424,22 +432,48 @@ pub(crate) mod de {
         }
     }
 
-    /// A list of objects read with [`lenient_object`]: an element that is not an object is
-    /// skipped; a value that is not a list is `None`.
+    /// A list of objects read with [`lenient_object`] in one pass: an element that is not an
+    /// object is skipped; a value that is not a list is `None`.
     pub(crate) fn lenient_objects<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
     where
         D: Deserializer<'de>,
-        T: DeserializeOwned,
+        T: Deserialize<'de>,
     {
-        match Option::<Box<RawValue>>::deserialize(d)? {
-            None => Ok(None),
-            Some(raw) if raw.get().trim_start().starts_with('[') => {
-                let items: Vec<LenientObject<T>> =
-                    serde_json::from_str(raw.get()).map_err(de::Error::custom)?;
-                Ok(Some(items.into_iter().filter_map(|i| i.0).collect()))
-            }
-            Some(_) => Ok(None),
+        d.deserialize_any(ObjectsOrNone(std::marker::PhantomData))
+    }
+
+    /// The objects of a list, as [`lenient_objects`] reads them.
+    pub(crate) fn objects_from_seq<'de, A, T>(mut seq: A) -> Result<Vec<T>, A::Error>
+    where
+        A: SeqAccess<'de>,
+        T: Deserialize<'de>,
+    {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(LenientObject(item)) = seq.next_element()? {
+            items.extend(item);
         }
+        Ok(items)
+    }
+
+    struct ObjectsOrNone<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectsOrNone<T> {
+        type Value = Option<Vec<T>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            objects_from_seq(seq).map(Some)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        forward_to_none!(None);
     }
 
     /// `T` from raw JSON text, or `None` when it is `null` or does not fit.
