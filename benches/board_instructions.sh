@@ -6,6 +6,9 @@
 #
 #   cargo build --release --bin jira-gateway
 #   benches/board_instructions.sh [target/release/jira-gateway] [N]
+#
+# KEEP=<file> keeps the callgrind dump, ANSWER=<file> the last GraphQL answer, and
+# GRAPHQL_FAST_PATH=false runs the gateway without its immediate path (to compare both).
 set -euo pipefail
 BIN=${1:-target/release/jira-gateway}
 N=${2:-20}
@@ -21,7 +24,7 @@ JSON
 env -i PATH="$PATH" RUST_LOG=warn "$BIN" sim --bind 127.0.0.1 --port "$SIM_PORT" --issues 500 --seed 42 >/dev/null 2>&1 &
 SIM=$!
 until curl -sf "http://127.0.0.1:$SIM_PORT/_sim/faults" >/dev/null; do sleep 0.3; done
-env -i PATH="$PATH" RUST_LOG=info valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.%p" \
+env -i PATH="$PATH" RUST_LOG=info ${GRAPHQL_FAST_PATH:+GRAPHQL_FAST_PATH=$GRAPHQL_FAST_PATH} valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.%p" \
   "$BIN" serve --bind 127.0.0.1 --port "$GW_PORT" --jira-base-url "http://127.0.0.1:$SIM_PORT" \
   --jira-email admin@demo.test --jira-api-token admin-token --jira-max-concurrency 1024 \
   --jira-requests-per-second 1000000 --jira-burst 1000000 >"$WORK/gateway.log" 2>&1 &
@@ -39,4 +42,5 @@ sleep 1
 DUMP=$(ls -t "$WORK"/cg."$GW"* | head -1)
 TOTAL=$(grep -E '^(summary|totals):' "$DUMP" | head -1 | awk '{print $2}')
 echo "$BIN: $TOTAL instructions for $N boards = $((TOTAL / N)) per board (answer $(wc -c <"$WORK/answer.json") bytes)"
+if [[ -n "${ANSWER:-}" ]]; then cp "$WORK/answer.json" "$ANSWER"; fi
 if [[ -n "${KEEP:-}" ]]; then cp "$DUMP" "$KEEP"; echo "callgrind dump kept in $KEEP (callgrind_annotate --inclusive=yes $KEEP)"; fi

@@ -47,6 +47,10 @@ pub struct Config {
     /// Complexity budget of one query (connections count `first` × their children).
     #[arg(long, env = "MAX_QUERY_COMPLEXITY", default_value_t = 20_000)]
     pub max_query_complexity: usize,
+    /// Read fields already in memory in one synchronous pass instead of one future per field
+    /// (same answers; `false` is a switch to compare or rule it out).
+    #[arg(long, env = "GRAPHQL_FAST_PATH", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphql_fast_path: bool,
     /// Largest request body, in bytes.
     #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,
@@ -224,6 +228,7 @@ impl Default for Config {
             max_page_size: 100,
             max_query_depth: 16,
             max_query_complexity: 20_000,
+            graphql_fast_path: true,
             max_body_bytes: 1_048_576,
             request_timeout_ms: 60_000,
             cors_origins: Vec::new(),
@@ -289,6 +294,7 @@ impl Config {
         QueryLimits {
             max_depth: self.max_query_depth,
             max_complexity: self.max_query_complexity,
+            fast_path: self.graphql_fast_path,
         }
     }
 

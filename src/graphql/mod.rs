@@ -6,6 +6,7 @@ pub mod documents;
 pub mod error;
 pub mod export;
 pub mod filter;
+pub mod immediate;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -30,13 +31,15 @@ use selection::Selections;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Limits every query is checked against before it runs.
+/// Limits every query is checked against before it runs, and how it runs.
 #[derive(Debug, Clone, Copy)]
 pub struct QueryLimits {
     /// Deepest selection nesting.
     pub max_depth: usize,
     /// Complexity budget; connections count `first` times their children.
     pub max_complexity: usize,
+    /// Whether fields already in memory are read at once ([`immediate`]).
+    pub fast_path: bool,
 }
 
 impl Default for QueryLimits {
@@ -44,6 +47,7 @@ impl Default for QueryLimits {
         QueryLimits {
             max_depth: 16,
             max_complexity: 20_000,
+            fast_path: true,
         }
     }
 }
@@ -66,7 +70,9 @@ pub fn build_schema_with(
         SubscriptionRoot::default(),
     )
     .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity);
+    .limit_complexity(limits.max_complexity)
+    // No `.extension(…)`: the immediate path would skip per-field extension hooks.
+    .data(immediate::FastPath(limits.fast_path));
     if let Some(exports) = exports {
         builder = builder.data(exports);
     }

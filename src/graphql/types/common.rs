@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Enum, ID, Json, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject, Value as GqlValue};
 use chrono::{DateTime, FixedOffset};
 use serde_json::Value;
 
 use super::{RichText, time};
+use crate::graphql::immediate::{self, Immediate, opt_text, optional, scalar, text};
 use crate::jira::models;
 
 /// A Jira user as the caller may see them (e-mail only when Jira reveals it).
@@ -24,14 +25,7 @@ impl User {
     }
     /// Avatar URL at the largest size Jira offers (48×48), or the asked size when available.
     async fn avatar_url(&self, #[graphql(default = 48)] size: i32) -> Option<&str> {
-        let urls = self.0.avatar_urls.as_ref()?;
-        let pick = match size {
-            ..=16 => urls.x16.as_deref(),
-            17..=24 => urls.x24.as_deref(),
-            25..=32 => urls.x32.as_deref(),
-            _ => urls.x48.as_deref(),
-        };
-        pick.or(urls.x48.as_deref())
+        avatar_url(&self.0, size)
     }
     async fn email(&self) -> Option<&str> {
         self.0.email_address.as_deref()
@@ -41,6 +35,36 @@ impl User {
     }
     async fn time_zone(&self) -> Option<&str> {
         self.0.time_zone.as_deref()
+    }
+}
+
+fn avatar_url(user: &models::User, size: i32) -> Option<&str> {
+    let urls = user.avatar_urls.as_ref()?;
+    let pick = match size {
+        ..=16 => urls.x16.as_deref(),
+        17..=24 => urls.x24.as_deref(),
+        25..=32 => urls.x32.as_deref(),
+        _ => urls.x48.as_deref(),
+    };
+    pick.or(urls.x48.as_deref())
+}
+
+impl Immediate for models::User {
+    const TYPE: &'static str = "User";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<GqlValue> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "accountId" => text(&self.account_id),
+            "displayName" => text(self.display_name.as_deref().unwrap_or("")),
+            "avatarUrl" => {
+                let size = ctx.param_value::<i32>("size", Some(|| 48)).ok()?.1;
+                opt_text(avatar_url(self, size))
+            }
+            "email" => opt_text(self.email_address.as_deref()),
+            "active" => GqlValue::Boolean(self.active.unwrap_or(true)),
+            "timeZone" => opt_text(self.time_zone.as_deref()),
+            _ => return None,
+        })
     }
 }
 
@@ -72,25 +96,58 @@ pub struct StatusInfo {
     pub icon_url: Option<String>,
 }
 
+fn category_key(category: Option<&models::StatusCategory>) -> StatusCategoryKey {
+    match category.map(|c| c.key.as_str()) {
+        Some("new") => StatusCategoryKey::ToDo,
+        Some("indeterminate") => StatusCategoryKey::InProgress,
+        Some("done") => StatusCategoryKey::Done,
+        _ => StatusCategoryKey::Undefined,
+    }
+}
+
 impl From<&models::StatusDetails> for StatusInfo {
     fn from(s: &models::StatusDetails) -> Self {
         let category = s.status_category.as_ref();
-        let key = match category.map(|c| c.key.as_str()) {
-            Some("new") => StatusCategoryKey::ToDo,
-            Some("indeterminate") => StatusCategoryKey::InProgress,
-            Some("done") => StatusCategoryKey::Done,
-            _ => StatusCategoryKey::Undefined,
-        };
         StatusInfo {
             id: ID(s.id.clone()),
             name: s.name.clone(),
             category: StatusCategoryInfo {
-                key,
+                key: category_key(category),
                 name: category.and_then(|c| c.name.clone()).unwrap_or_default(),
                 color_name: category.and_then(|c| c.color_name.clone()),
             },
             icon_url: s.icon_url.clone(),
         }
+    }
+}
+
+impl Immediate for models::StatusDetails {
+    const TYPE: &'static str = "StatusInfo";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<GqlValue> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "id" => text(&self.id),
+            "name" => text(&self.name),
+            "category" => return immediate::object(ctx, &Category(self.status_category.as_ref())),
+            "iconUrl" => opt_text(self.icon_url.as_deref()),
+            _ => return None,
+        })
+    }
+}
+
+/// A status's category as `StatusCategoryInfo` reads it (a missing one is `UNDEFINED`).
+struct Category<'a>(Option<&'a models::StatusCategory>);
+
+impl Immediate for Category<'_> {
+    const TYPE: &'static str = "StatusCategoryInfo";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<GqlValue> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "key" => async_graphql::resolver_utils::enum_value(category_key(self.0)),
+            "name" => text(self.0.and_then(|c| c.name.as_deref()).unwrap_or("")),
+            "colorName" => opt_text(self.0.and_then(|c| c.color_name.as_deref())),
+            _ => return None,
+        })
     }
 }
 
@@ -108,6 +165,19 @@ impl From<&models::Priority> for PriorityInfo {
             name: p.name.clone(),
             icon_url: p.icon_url.clone(),
         }
+    }
+}
+
+impl Immediate for models::Priority {
+    const TYPE: &'static str = "PriorityInfo";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<GqlValue> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "id" => text(&self.id),
+            "name" => text(&self.name),
+            "iconUrl" => opt_text(self.icon_url.as_deref()),
+            _ => return None,
+        })
     }
 }
 
@@ -132,10 +202,37 @@ impl From<&models::IssueType> for IssueTypeInfo {
     }
 }
 
+impl Immediate for models::IssueType {
+    const TYPE: &'static str = "IssueTypeInfo";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<GqlValue> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "id" => text(&self.id),
+            "name" => text(&self.name),
+            "subtask" => GqlValue::Boolean(self.subtask),
+            "hierarchyLevel" => self.hierarchy_level.map_or(GqlValue::Null, GqlValue::from),
+            "iconUrl" => opt_text(self.icon_url.as_deref()),
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Debug, Clone, SimpleObject)]
 pub struct Resolution {
     pub name: String,
     pub resolved_at: Option<DateTime<FixedOffset>>,
+}
+
+impl Immediate for Resolution {
+    const TYPE: &'static str = "Resolution";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<GqlValue> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "name" => text(&self.name),
+            "resolvedAt" => scalar(self.resolved_at.as_ref()),
+            _ => return None,
+        })
+    }
 }
 
 /// A transition the caller may perform now.
@@ -156,6 +253,20 @@ impl From<&models::IssueTransition> for Transition {
             to: t.to.as_ref().map(StatusInfo::from),
             has_screen: t.has_screen.unwrap_or(false),
         }
+    }
+}
+
+impl Immediate for models::IssueTransition {
+    const TYPE: &'static str = "Transition";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<GqlValue> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "id" => text(&self.id),
+            "name" => text(&self.name),
+            "to" => return optional(ctx, self.to.as_ref()),
+            "hasScreen" => GqlValue::Boolean(self.has_screen.unwrap_or(false)),
+            _ => return None,
+        })
     }
 }
 
@@ -250,11 +361,34 @@ impl Comment {
         time(self.get().updated.as_deref())
     }
     async fn body(&self) -> Option<RichText> {
+        self.body_text()
+    }
+}
+
+impl Comment {
+    fn body_text(&self) -> Option<RichText> {
         self.get()
             .body
             .as_ref()
             .filter(|b| !b.is_null())
             .map(|_| RichText::comment_body(self.clone()))
+    }
+}
+
+impl Immediate for Comment {
+    const TYPE: &'static str = "Comment";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<GqlValue> {
+        let comment = self.get();
+        Some(match ctx.item.node.name.node.as_str() {
+            "id" => text(&comment.id),
+            "author" => return optional(ctx, comment.author.as_ref()),
+            "updateAuthor" => return optional(ctx, comment.update_author.as_ref()),
+            "created" => scalar(time(comment.created.as_deref()).as_ref()),
+            "updated" => scalar(time(comment.updated.as_deref()).as_ref()),
+            "body" => return optional(ctx, self.body_text().as_ref()),
+            _ => return None,
+        })
     }
 }
 

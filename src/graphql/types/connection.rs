@@ -4,11 +4,12 @@
 //! comment and changelog cursors are offsets. Cursors are base64url so clients treat them as
 //! opaque.
 
-use async_graphql::{Object, SimpleObject};
+use async_graphql::{Context, Object, SimpleObject, Value};
 use base64::Engine;
 
 use super::{Changelog, Comment, Issue};
 use crate::graphql::error::GqlError;
+use crate::graphql::immediate::{self, Immediate, opt_text, text};
 
 #[derive(Debug, Clone, SimpleObject)]
 pub struct PageInfo {
@@ -133,6 +134,45 @@ pub struct CommentConnection {
     pub edges: Vec<CommentEdge>,
     pub page_info: PageInfo,
     pub total_count: i64,
+}
+
+impl Immediate for PageInfo {
+    const TYPE: &'static str = "PageInfo";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "hasNextPage" => Value::Boolean(self.has_next_page),
+            "hasPreviousPage" => Value::Boolean(self.has_previous_page),
+            "startCursor" => opt_text(self.start_cursor.as_deref()),
+            "endCursor" => opt_text(self.end_cursor.as_deref()),
+            _ => return None,
+        })
+    }
+}
+
+impl Immediate for CommentEdge {
+    const TYPE: &'static str = "CommentEdge";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "cursor" => text(&self.cursor),
+            "node" => return immediate::object(ctx, &self.node),
+            _ => return None,
+        })
+    }
+}
+
+impl Immediate for CommentConnection {
+    const TYPE: &'static str = "CommentConnection";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "edges" => return immediate::list(ctx, &self.edges),
+            "pageInfo" => return immediate::object(ctx, &self.page_info),
+            "totalCount" => Value::from(self.total_count),
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Clone, SimpleObject)]

@@ -4,7 +4,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object};
+use std::borrow::Cow;
+
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::{
+    Context, ContextSelectionSet, ID, Object, OutputType, Positioned, ServerResult, Value,
+};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::connection::offset_page;
@@ -15,6 +21,7 @@ use super::{
 };
 use crate::graphql::context::RequestContext;
 use crate::graphql::error::{GqlError, GqlResult};
+use crate::graphql::immediate::{self, Immediate};
 use crate::graphql::loaders::{IssueKey, PageKey};
 use crate::graphql::plan::FetchPlan;
 use crate::jira::models::{IssueBean, IssueFields, IssueRef, parse_jira_date};
@@ -108,8 +115,126 @@ pub fn page_size(first: Option<i32>, default: usize, max: usize) -> Result<usize
     }
 }
 
-#[Object]
+/// The `#[Object]` resolvers of [`Issue`]: the standard path, for the fields the immediate
+/// path does not read (see [`crate::graphql::immediate`]).
+struct IssueObject<'a>(&'a Issue);
+
+impl std::ops::Deref for IssueObject<'_> {
+    type Target = Issue;
+
+    fn deref(&self) -> &Issue {
+        self.0
+    }
+}
+
+impl OutputType for Issue {
+    fn type_name() -> Cow<'static, str> {
+        <IssueObject<'static> as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <IssueObject<'static> as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        immediate::resolve(ctx, &IssueObject(self)).await
+    }
+}
+
+impl Immediate for IssueObject<'_> {
+    const TYPE: &'static str = "Issue";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        use immediate::{object, opt_text, optional, scalar, text};
+        let f = self.fields();
+        Some(match ctx.item.node.name.node.as_str() {
+            "id" => text(&self.bean.id),
+            "key" => text(&self.bean.key),
+            "summary" => opt_text(f.summary.as_deref()),
+            "status" => return optional(ctx, f.status.as_ref()),
+            "priority" => return optional(ctx, f.priority.as_ref()),
+            "issueType" => return optional(ctx, f.issue_type.as_ref()),
+            "assignee" => return optional(ctx, f.assignee.as_ref()),
+            "reporter" => return optional(ctx, f.reporter.as_ref()),
+            "creator" => return optional(ctx, f.creator.as_ref()),
+            "labels" => Value::List(f.labels.iter().flatten().map(|l| text(l)).collect()),
+            "created" => scalar(time(f.created.as_deref()).as_ref()),
+            "updated" => scalar(time(f.updated.as_deref()).as_ref()),
+            "version" => opt_text(f.updated.as_deref()),
+            "dueDate" => scalar(f.due_date.as_deref().and_then(parse_jira_date).as_ref()),
+            "resolution" => return optional(ctx, self.resolution_info().as_ref()),
+            "description" => match self.description_text() {
+                Some(text) => return object(ctx, &text),
+                None => Value::Null,
+            },
+            "transitions" => return immediate::list(ctx, self.bean.transitions.as_ref()?),
+            "comments" => {
+                let first = ctx.param_value::<Option<i32>>("first", None).ok()?.1;
+                let after = ctx.param_value::<Option<String>>("after", None).ok()?.1;
+                let page = self.embedded_comments(first, after.as_deref()).ok()??;
+                return object(ctx, &page);
+            }
+            _ => return None,
+        })
+    }
+}
+
 impl Issue {
+    fn resolution_info(&self) -> Option<Resolution> {
+        self.fields().resolution.as_ref().map(|r| Resolution {
+            name: r.name.clone(),
+            resolved_at: time(self.fields().resolution_date.as_deref()),
+        })
+    }
+
+    fn description_text(&self) -> Option<RichText> {
+        self.fields()
+            .description
+            .as_ref()
+            .filter(|d| !d.is_null())
+            .map(|_| RichText::description(self.bean.clone()))
+    }
+
+    /// The comments page `first`/`after` asks for, when the page embedded in the issue holds
+    /// it (`Ok(None)`: it has to be loaded); a bad `first` or cursor is an error.
+    fn embedded_comments(
+        &self,
+        first: Option<i32>,
+        after: Option<&str>,
+    ) -> GqlResult<Option<CommentConnection>> {
+        let first = page_size(first, DEFAULT_NESTED_PAGE, self.context.max_page_size)?;
+        let offset = decode_offset(after)?;
+        let Some(page) = self.fields().comment.as_ref().filter(|p| p.start_at == 0) else {
+            return Ok(None);
+        };
+        let embedded = page.comments.len();
+        let total = usize::try_from(page.total)
+            .unwrap_or(embedded)
+            .max(embedded);
+        if offset + first > embedded && embedded < total {
+            return Ok(None);
+        }
+        let items: Vec<Comment> = (offset..embedded.min(offset + first))
+            .map(|i| Comment::embedded(&self.bean, i))
+            .collect();
+        let (edges, page_info) = offset_page(items, offset, total, |cursor, node| CommentEdge {
+            cursor,
+            node,
+        });
+        Ok(Some(CommentConnection {
+            edges,
+            page_info,
+            total_count: total as i64,
+        }))
+    }
+}
+
+#[Object(name = "Issue")]
+impl IssueObject<'_> {
     async fn id(&self) -> ID {
         ID(self.bean.id.clone())
     }
@@ -154,10 +279,7 @@ impl Issue {
         self.fields().due_date.as_deref().and_then(parse_jira_date)
     }
     async fn resolution(&self) -> Option<Resolution> {
-        self.fields().resolution.as_ref().map(|r| Resolution {
-            name: r.name.clone(),
-            resolved_at: time(self.fields().resolution_date.as_deref()),
-        })
+        self.resolution_info()
     }
     async fn project(&self) -> Option<Project> {
         self.fields().project.clone().map(Project::new)
@@ -180,11 +302,7 @@ impl Issue {
         }
     }
     async fn description(&self) -> Option<RichText> {
-        self.fields()
-            .description
-            .as_ref()
-            .filter(|d| !d.is_null())
-            .map(|_| RichText::description(self.bean.clone()))
+        self.description_text()
     }
     async fn attachments(&self) -> Vec<Attachment> {
         self.fields()
@@ -204,28 +322,12 @@ impl Issue {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<CommentConnection> {
+        if let Some(page) = self.embedded_comments(first, after.as_deref())? {
+            return Ok(page);
+        }
         let request = &self.context;
         let first = page_size(first, DEFAULT_NESTED_PAGE, request.max_page_size)?;
         let offset = decode_offset(after.as_deref())?;
-        if let Some(page) = self.fields().comment.as_ref().filter(|p| p.start_at == 0) {
-            let embedded = page.comments.len();
-            let total = usize::try_from(page.total)
-                .unwrap_or(embedded)
-                .max(embedded);
-            if offset + first <= embedded || embedded >= total {
-                let items: Vec<Comment> = (offset..embedded.min(offset + first))
-                    .map(|i| Comment::embedded(&self.bean, i))
-                    .collect();
-                let (edges, page_info) = offset_page(items, offset, total, |cursor, node| {
-                    CommentEdge { cursor, node }
-                });
-                return Ok(CommentConnection {
-                    edges,
-                    page_info,
-                    total_count: total as i64,
-                });
-            }
-        }
         let key = PageKey {
             issue: self.bean.key.clone(),
             start_at: offset as u64,

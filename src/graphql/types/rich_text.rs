@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Json, Object};
+use async_graphql::{Context, Json, Object, Value as GqlValue};
 use serde_json::Value;
 
 use super::Comment;
+use crate::graphql::immediate::Immediate;
 use crate::jira::models::IssueBean;
 
 /// Where the ADF lives: read in place, never copied until a client asks for the JSON.
@@ -68,5 +69,19 @@ impl RichText {
     /// HTML with every text escaped and only http(s)/mailto links: safe to insert in a page.
     async fn html(&self) -> String {
         self.with_adf(crate::adf::to_html)
+    }
+}
+
+impl Immediate for RichText {
+    const TYPE: &'static str = "RichText";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<GqlValue> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "adf" => self.with_adf(|adf| async_graphql::to_value(adf).unwrap_or_default()),
+            "text" => GqlValue::String(self.with_adf(crate::adf::to_text)),
+            "markdown" => GqlValue::String(self.with_adf(crate::adf::to_markdown)),
+            "html" => GqlValue::String(self.with_adf(crate::adf::to_html)),
+            _ => return None,
+        })
     }
 }

@@ -276,6 +276,19 @@ fn empty_body_reads_as_null_for_unit_and_option() {
 }
 
 #[test]
+fn bodies_are_read_as_text_and_invalid_utf8_is_a_decode_error_with_its_place() {
+    let thai = r#"{"id":"1","key":"A-1","fields":{"summary":"สวัสดี Привет \u00e9"}}"#;
+    let issue: IssueBean = from_json_bytes(thai.as_bytes()).expect("decodes");
+    assert_eq!(issue.fields.summary.as_deref(), Some("สวัสดี Привет é"));
+
+    let mut bytes = br#"{"id":"1","key":"A-1","fields":{"summary":"ab"}}"#.to_vec();
+    let at = bytes.iter().position(|&b| b == b'b').expect("b");
+    bytes[at] = 0xff;
+    let err = from_json_bytes::<IssueBean>(&bytes).expect_err("invalid UTF-8");
+    assert_eq!((err.line(), err.column()), (1, at + 1), "{err}");
+}
+
+#[test]
 fn comments_as_a_bare_list_skip_the_ones_that_do_not_fit_and_ids_of_any_scalar_read_as_text() {
     let text = r#"{"id":10001,"key":"A-1","fields":{"comment":[
             {"id":7,"body":"plain v2 body","author":{"accountId":true}},
