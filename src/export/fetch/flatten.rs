@@ -40,8 +40,8 @@ impl Ctx<'_> {
             status: status.name,
             priority: f.priority.map(|p| p.name).filter(|n| !n.is_empty()),
             issue_type: f.issue_type.map(|t| t.name).unwrap_or_default(),
-            assignee: f.assignee.as_ref().map(user_name),
-            reporter: f.reporter.as_ref().map(user_name),
+            assignee: f.assignee.as_deref().map(user_name),
+            reporter: f.reporter.as_deref().map(user_name),
             created: f.created.unwrap_or_default(),
             updated: f.updated.unwrap_or_default(),
             due_date: f.due_date,
@@ -55,7 +55,7 @@ impl Ctx<'_> {
             comments: comments
                 .into_iter()
                 .map(|c| ExportComment {
-                    author: c.author.as_ref().map_or_else(anonymous, user_name),
+                    author: c.author.as_deref().map_or_else(anonymous, user_name),
                     created: c.created.unwrap_or_default(),
                     body: c.body.map_or(Value::Null, LazyJson::into_value),
                 })

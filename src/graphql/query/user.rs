@@ -19,7 +19,7 @@ impl UserQuery {
             .myself()
             .await
             .map_err(GqlError::from)?;
-        Ok(User(me))
+        Ok(User::from(me))
     }
 
     /// The Jira sites the caller is connected to; `X-Jira-Site` picks one per request.
@@ -57,6 +57,6 @@ impl UserQuery {
             .load_one(account_id.0)
             .await
             .map_err(GqlError::from)?;
-        Ok(user.map(|u| User((*u).clone())))
+        Ok(user.map(User))
     }
 }

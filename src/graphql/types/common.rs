@@ -13,7 +13,13 @@ use crate::jira::models;
 
 /// A Jira user as the caller may see them (e-mail only when Jira reveals it).
 #[derive(Debug, Clone)]
-pub struct User(pub models::User);
+pub struct User(pub Arc<models::User>);
+
+impl From<models::User> for User {
+    fn from(user: models::User) -> Self {
+        User(Arc::new(user))
+    }
+}
 
 #[Object]
 impl User {
@@ -382,8 +388,8 @@ impl Immediate for Comment {
         let comment = self.get();
         Some(match ctx.item.node.name.node.as_str() {
             "id" => text(&comment.id),
-            "author" => return optional(ctx, comment.author.as_ref()),
-            "updateAuthor" => return optional(ctx, comment.update_author.as_ref()),
+            "author" => return optional(ctx, comment.author.as_deref()),
+            "updateAuthor" => return optional(ctx, comment.update_author.as_deref()),
             "created" => scalar(time(comment.created.as_deref()).as_ref()),
             "updated" => scalar(time(comment.updated.as_deref()).as_ref()),
             "body" => return optional(ctx, self.body_text().as_ref()),
@@ -414,7 +420,7 @@ impl From<&models::Changelog> for Changelog {
     fn from(h: &models::Changelog) -> Self {
         Changelog {
             id: ID(h.id.clone()),
-            author: h.author.clone().map(User),
+            author: h.author.clone().map(User::from),
             created: time(h.created.as_deref()),
             items: h
                 .items
@@ -452,7 +458,7 @@ impl From<&models::Attachment> for Attachment {
             filename: a.filename.clone(),
             mime_type: a.mime_type.clone(),
             size: a.size,
-            author: a.author.clone().map(User),
+            author: a.author.clone().map(User::from),
             created: time(a.created.as_deref()),
             content_url: a.content.clone(),
             thumbnail_url: a.thumbnail.clone(),

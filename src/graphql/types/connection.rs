@@ -4,7 +4,13 @@
 //! comment and changelog cursors are offsets. Cursors are base64url so clients treat them as
 //! opaque.
 
-use async_graphql::{Context, Object, SimpleObject, Value};
+use std::borrow::Cow;
+
+use async_graphql::parser::types::Field;
+use async_graphql::registry::Registry;
+use async_graphql::{
+    Context, ContextSelectionSet, Object, OutputType, Positioned, ServerResult, SimpleObject, Value,
+};
 use base64::Engine;
 
 use super::{Changelog, Comment, Issue};
@@ -75,6 +81,18 @@ pub struct IssueEdge {
     pub node: Issue,
 }
 
+impl Immediate for IssueEdge {
+    const TYPE: &'static str = "IssueEdge";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "cursor" => text(&self.cursor),
+            "node" => return immediate::object(ctx, &self.node),
+            _ => return None,
+        })
+    }
+}
+
 #[Object]
 impl IssueEdge {
     async fn cursor(&self) -> &str {
@@ -95,8 +113,52 @@ pub struct IssueConnection {
     pub context: std::sync::Arc<crate::graphql::RequestContext>,
 }
 
-#[Object]
-impl IssueConnection {
+/// The `#[Object]` resolvers of [`IssueConnection`], for what the immediate path does not
+/// read (`totalCount`, or edges with a field that loads).
+struct IssueConnectionObject<'a>(&'a IssueConnection);
+
+impl std::ops::Deref for IssueConnectionObject<'_> {
+    type Target = IssueConnection;
+
+    fn deref(&self) -> &IssueConnection {
+        self.0
+    }
+}
+
+impl OutputType for IssueConnection {
+    fn type_name() -> Cow<'static, str> {
+        <IssueConnectionObject<'static> as OutputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <IssueConnectionObject<'static> as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        _field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        immediate::resolve(ctx, &IssueConnectionObject(self)).await
+    }
+}
+
+impl Immediate for IssueConnectionObject<'_> {
+    const TYPE: &'static str = "IssueConnection";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        Some(match ctx.item.node.name.node.as_str() {
+            "edges" => return immediate::list(ctx, &self.edges),
+            "nodes" => return immediate::list(ctx, self.edges.iter().map(|e| &e.node)),
+            "pageInfo" => return immediate::object(ctx, &self.page_info),
+            "jql" => text(&self.jql),
+            _ => return None,
+        })
+    }
+}
+
+#[Object(name = "IssueConnection")]
+impl IssueConnectionObject<'_> {
     async fn edges(&self) -> &[IssueEdge] {
         &self.edges
     }

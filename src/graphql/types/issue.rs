@@ -145,6 +145,14 @@ impl OutputType for Issue {
     }
 }
 
+impl Immediate for Issue {
+    const TYPE: &'static str = "Issue";
+
+    fn field(&self, ctx: &Context<'_>) -> Option<Value> {
+        IssueObject(self).field(ctx)
+    }
+}
+
 impl Immediate for IssueObject<'_> {
     const TYPE: &'static str = "Issue";
 
@@ -158,9 +166,9 @@ impl Immediate for IssueObject<'_> {
             "status" => return optional(ctx, f.status.as_ref()),
             "priority" => return optional(ctx, f.priority.as_ref()),
             "issueType" => return optional(ctx, f.issue_type.as_ref()),
-            "assignee" => return optional(ctx, f.assignee.as_ref()),
-            "reporter" => return optional(ctx, f.reporter.as_ref()),
-            "creator" => return optional(ctx, f.creator.as_ref()),
+            "assignee" => return optional(ctx, f.assignee.as_deref()),
+            "reporter" => return optional(ctx, f.reporter.as_deref()),
+            "creator" => return optional(ctx, f.creator.as_deref()),
             "labels" => Value::List(f.labels.iter().flatten().map(|l| text(l)).collect()),
             "created" => scalar(time(f.created.as_deref()).as_ref()),
             "updated" => scalar(time(f.updated.as_deref()).as_ref()),

@@ -36,7 +36,7 @@ impl Project {
         self.0.avatar_urls.as_ref().and_then(|a| a.x48.as_deref())
     }
     async fn lead(&self) -> Option<User> {
-        self.0.lead.clone().map(User)
+        self.0.lead.clone().map(User::from)
     }
     async fn issue_types(&self) -> Vec<IssueTypeInfo> {
         self.0

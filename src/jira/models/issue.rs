@@ -1,6 +1,7 @@
 //! Issue-shaped DTOs: `IssueBean`, its fields, comments, changelog, transitions, attachments.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -75,14 +76,23 @@ pub struct IssueFields {
     #[serde(rename = "issuetype", skip_serializing_if = "Option::is_none")]
     pub issue_type: Option<IssueType>,
     /// Assignee; `None` when unassigned.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub assignee: Option<User>,
+    #[serde(
+        serialize_with = "de::ser_shared_user",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub assignee: Option<Arc<User>>,
     /// Reporter.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reporter: Option<User>,
+    #[serde(
+        serialize_with = "de::ser_shared_user",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reporter: Option<Arc<User>>,
     /// Creator.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub creator: Option<User>,
+    #[serde(
+        serialize_with = "de::ser_shared_user",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creator: Option<Arc<User>>,
     /// Labels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
@@ -347,16 +357,18 @@ pub struct Comment {
     pub id: String,
     /// Author.
     #[serde(
-        deserialize_with = "de::lenient_object",
+        deserialize_with = "de::shared_user",
+        serialize_with = "de::ser_shared_user",
         skip_serializing_if = "Option::is_none"
     )]
-    pub author: Option<User>,
+    pub author: Option<Arc<User>>,
     /// Last editor.
     #[serde(
-        deserialize_with = "de::lenient_object",
+        deserialize_with = "de::shared_user",
+        serialize_with = "de::ser_shared_user",
         skip_serializing_if = "Option::is_none"
     )]
-    pub update_author: Option<User>,
+    pub update_author: Option<Arc<User>>,
     /// Body as ADF (a string in v2-shaped webhook payloads), parsed when first read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<LazyJson>,
@@ -610,8 +622,8 @@ impl<'de> Visitor<'de> for FieldsVisitor {
             let raw: Box<RawValue> = map.next_value()?;
             Ok(de::lenient_raw(&raw))
         }
-        fn user<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<User>, A::Error> {
-            Ok(map.next_value::<de::LenientObject<User>>()?.0)
+        fn user<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<Arc<User>>, A::Error> {
+            Ok(map.next_value::<de::SharedUser>()?.0)
         }
         fn text<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<String>, A::Error> {
             Ok(map.next_value::<de::OptString>()?.0)

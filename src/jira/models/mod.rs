@@ -287,12 +287,17 @@ impl<T> PageBean<T> {
 
 /// Deserialisation helpers that turn Jira's omissions and type drift into defaults.
 pub(crate) mod de {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
     use std::fmt;
+    use std::sync::Arc;
 
     use serde::de::value::MapAccessDeserializer;
     use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use serde::{Deserialize, Deserializer};
     use serde_json::value::RawValue;
+
+    use super::User;
 
     /// `null` → `T::default()`.
     pub(crate) fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
@@ -485,6 +490,76 @@ pub(crate) mod de {
         serde_json::from_str(text).ok()
     }
 
+    /// A user object read once per distinct JSON text within one answer (see
+    /// [`sharing_users`]), or on its own outside one; anything but an object is `None`.
+    pub(crate) fn shared_user<'de, D>(d: D) -> Result<Option<Arc<User>>, D::Error>
+    where
+        D: Deserializer<'de>,
+    {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        Ok(shared_user_from(raw))
+    }
+
+    /// Serialises a shared user as the user itself (the cache format does not change).
+    pub(crate) fn ser_shared_user<S: serde::Serializer>(
+        user: &Option<Arc<User>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&user.as_deref(), serializer)
+    }
+
+    /// A user read with [`shared_user`], for hand-written visitors.
+    pub(crate) struct SharedUser(pub(crate) Option<Arc<User>>);
+
+    impl<'de> Deserialize<'de> for SharedUser {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            shared_user(d).map(SharedUser)
+        }
+    }
+
+    /// Users already read in the answer being decoded, by their JSON text. A board's search
+    /// answer carries some 400 user objects (assignees, comment authors and editors) for a
+    /// dozen people; each distinct one is parsed once and shared.
+    type UserTable = HashMap<Box<str>, Arc<User>, foldhash::fast::RandomState>;
+
+    thread_local! {
+        static USERS: RefCell<Option<UserTable>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `decode` (synchronous: one answer) with a fresh user table, dropped afterwards,
+    /// so nothing is shared beyond the answer (and so beyond the caller who fetched it).
+    pub(crate) fn sharing_users<R>(decode: impl FnOnce() -> R) -> R {
+        struct Restore(Option<UserTable>);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                let previous = self.0.take();
+                USERS.with(|users| *users.borrow_mut() = previous);
+            }
+        }
+        let previous = USERS.with(|users| users.borrow_mut().replace(UserTable::default()));
+        let _restore = Restore(previous);
+        decode()
+    }
+
+    fn shared_user_from(raw: Box<RawValue>) -> Option<Arc<User>> {
+        if !raw.get().starts_with('{') {
+            return None;
+        }
+        let parse = |text: &str| serde_json::from_str::<User>(text).ok().map(Arc::new);
+        USERS.with(|users| {
+            let mut users = users.borrow_mut();
+            let Some(table) = users.as_mut() else {
+                return parse(raw.get());
+            };
+            if let Some(user) = table.get(raw.get()) {
+                return Some(user.clone());
+            }
+            let user = parse(raw.get())?;
+            table.insert(raw.into(), user.clone());
+            Some(user)
+        })
+    }
+
     /// A field read with [`opt_string`], for hand-written visitors.
     pub(crate) struct OptString(pub(crate) Option<String>);
 
@@ -507,10 +582,10 @@ pub(crate) fn from_json_bytes<T: serde::de::DeserializeOwned>(
     // Checking UTF-8 once for the whole body and reading it as text is much cheaper than
     // reading bytes, which checks every string on its own (about a tenth of decoding a board).
     // Invalid UTF-8 is read as bytes, so the error names where it is.
-    match std::str::from_utf8(body) {
+    de::sharing_users(|| match std::str::from_utf8(body) {
         Ok(text) => read_json(serde_json::Deserializer::from_str(text)),
         Err(_) => read_json(serde_json::Deserializer::from_slice(body)),
-    }
+    })
 }
 
 fn read_json<'de, R, T>(

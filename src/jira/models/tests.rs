@@ -332,8 +332,8 @@ fn users_with_odd_fields_are_kept_and_a_user_that_is_not_an_object_is_none() {
     let assignee = issue.fields.assignee.expect("kept");
     assert_eq!(assignee.account_id, "u1");
     assert_eq!(assignee.display_name.as_deref(), Some("5"));
-    assert_eq!((assignee.active, assignee.avatar_urls), (None, None));
-    assert_eq!((assignee.time_zone, assignee.self_url), (None, None));
+    assert_eq!((assignee.active, &assignee.avatar_urls), (None, &None));
+    assert_eq!((&assignee.time_zone, &assignee.self_url), (&None, &None));
     assert_eq!(issue.fields.reporter, None);
     let page = issue.fields.comment.expect("a page");
     assert_eq!((page.total, page.comments.len()), (0, 1));
@@ -383,4 +383,46 @@ fn odd_transitions_and_statuses_are_read_leniently_without_failing_the_issue() {
 
     let odd: IssueBean = decode(r#"{"key":"A-2","transitions":{"not":"a list"}}"#);
     assert_eq!(odd.transitions, None);
+}
+
+#[test]
+fn one_answer_reads_each_distinct_user_once_and_shares_it_only_within_that_answer() {
+    let text = r#"{"issues":[{"id":"1","key":"A-1","fields":{
+            "assignee":{"accountId":"u1","displayName":"Анна"},
+            "comment":{"total":3,"comments":[
+                {"id":"1","author":{"accountId":"u1","displayName":"Анна"},"updateAuthor":{"accountId":"u2","displayName":"สมชาย"}},
+                {"id":"2","author":{"accountId":"u1","displayName":"Анна"},"updateAuthor":["not","a","user"]},
+                {"id":"3","author":{"accountId":"u1","displayName":"Anna (renamed)"}}
+            ]}}}]}"#;
+    let read = || -> SearchResults { from_json_bytes(text.as_bytes()).expect("decodes") };
+    let first = read();
+    let issue = &first.issues[0];
+    let comments = &issue.fields.comment.as_ref().expect("comments").comments;
+    let assignee = issue.fields.assignee.as_ref().expect("assignee");
+    let author = |i: usize| comments[i].author.as_ref().expect("author");
+    // The same JSON text is one shared user; different text is a user of its own.
+    assert!(std::sync::Arc::ptr_eq(assignee, author(0)));
+    assert!(std::sync::Arc::ptr_eq(author(0), author(1)));
+    assert!(!std::sync::Arc::ptr_eq(author(1), author(2)));
+    assert_eq!(author(2).display_name.as_deref(), Some("Anna (renamed)"));
+    assert_eq!(
+        comments[0]
+            .update_author
+            .as_ref()
+            .map(|u| u.account_id.as_str()),
+        Some("u2")
+    );
+    assert_eq!(comments[1].update_author, None);
+    // Another answer gets users of its own.
+    let second = read();
+    assert!(!std::sync::Arc::ptr_eq(
+        assignee,
+        second.issues[0].fields.assignee.as_ref().expect("assignee")
+    ));
+    // The cache format is unchanged: a round trip gives equal values.
+    let cached = serde_json::to_vec(&first).expect("serialises");
+    assert_eq!(
+        from_json_bytes::<SearchResults>(&cached).expect("again"),
+        first
+    );
 }
