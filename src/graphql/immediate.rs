@@ -16,7 +16,12 @@
 //!   or a directive other than `@skip`/`@include` (which async-graphql removes before
 //!   execution), sends the whole object to the standard path.
 //! - Fields with the same response key merge as async-graphql merges them; keys keep the
-//!   order of the selection.
+//!   order of the selection. async-graphql merges into whichever value finished first, so
+//!   when a response key names more than one field and one of them takes the standard path
+//!   (and may wait on a load), the whole object takes the standard path.
+//! - Errors of standard-path fields are recorded as each field finishes, as async-graphql
+//!   records them, so `errors` comes in the same order (an error inside a field that loaded
+//!   after one that did not).
 //! - The schema installs no extensions, so there are no per-field hooks to skip (see
 //!   [`super::build_schema_with`]).
 //!
@@ -29,6 +34,8 @@ use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::resolver_utils::{ContainerType, resolve_container};
 use async_graphql::{Context, ContextSelectionSet, Name, Positioned, ServerResult, Value};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 
 /// A GraphQL object type some of whose fields can be read at once.
 pub(crate) trait Immediate: Sync {
@@ -83,10 +90,19 @@ where
         }
         slots.push((key, value));
     }
-    for (slot, value) in futures_util::future::join_all(pending).await {
-        match value {
-            Ok(value) => slots[slot].1 = Some(value),
-            Err(err) => ctx.add_error(err),
+    if !pending.is_empty() {
+        if merges_pending(&slots) {
+            // Nothing has run yet: the unpolled futures are dropped unstarted.
+            drop(pending);
+            return resolve_container(ctx, root).await;
+        }
+        // As async-graphql's `FuturesUnordered`: an error is recorded when its field finishes.
+        let mut running: FuturesUnordered<Pending<'_>> = pending.into_iter().collect();
+        while let Some((slot, value)) = running.next().await {
+            match value {
+                Ok(value) => slots[slot].1 = Some(value),
+                Err(err) => ctx.add_error(err),
+            }
         }
     }
     let mut map = IndexMap::with_capacity(slots.len());
@@ -96,6 +112,20 @@ where
         }
     }
     Ok(object_or_null(map))
+}
+
+/// Whether a field left to the standard path shares its response key with another field.
+/// async-graphql merges such fields in the order they finish, which only its own resolution
+/// reproduces (`x: comments(first: 30)` that loads and `... on Issue { x: comments(first: 2) }`
+/// merge into the two-comment page).
+fn merges_pending(slots: &[(Name, Option<Value>)]) -> bool {
+    slots.iter().enumerate().any(|(i, (key, value))| {
+        value.is_none()
+            && slots
+                .iter()
+                .enumerate()
+                .any(|(j, (other, _))| i != j && other == key)
+    })
 }
 
 /// The object `value` over the sub-selection of the field `ctx` is on, when every field it

@@ -3,6 +3,7 @@
 
 mod browser;
 mod errors;
+mod fast_path;
 mod http;
 mod queries;
 pub(crate) mod ws;

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{error_codes, spawn_app, spawn_app_with};
 
-const BOARD: &str = r#"
+/// The 50-card board a client loads (also sent both ways in `fast_path`).
+pub(super) const BOARD: &str = r#"
 query Board($jql: String!) {
   issues(jql: $jql, first: 50) {
     pageInfo { hasNextPage endCursor }
