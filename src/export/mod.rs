@@ -20,6 +20,8 @@ mod adf;
 mod assemble;
 mod chunked;
 mod data;
+#[doc(hidden)]
+pub mod extract;
 pub mod fetch;
 mod fonts;
 pub mod jobs;

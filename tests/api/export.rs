@@ -1,14 +1,14 @@
 //! `jira-gateway export`, run as a process against a simulated site; the PDFs are read back
-//! with lopdf and (when installed) poppler's `pdftotext`.
+//! with lopdf, and their text with poppler's `pdftotext` when installed, else the crate's
+//! built-in extractor (see `helpers::pdf_text`).
 
 use std::path::{Path, PathBuf};
-use std::process::Command as StdCommand;
 use std::time::Instant;
 
 use jira_gateway::sim::{SimConfig, SimHandle};
 use serde_json::{Value, json};
 
-use crate::helpers::{basic, keys_in, spawn_site};
+use crate::helpers::{self, basic, keys_in, spawn_site};
 
 const ADMIN: &str = "admin@demo.test";
 const ADMIN_TOKEN: &str = "admin-token";
@@ -63,28 +63,9 @@ fn out_path(dir: &tempfile::TempDir, name: &str) -> (PathBuf, String) {
     (path, text)
 }
 
-/// The PDF's text with whitespace squashed (pdftotext, or lopdf when poppler is missing).
+/// The PDF's text with whitespace squashed (see [`helpers::pdf_text`]).
 fn pdf_text(path: &Path) -> String {
-    let raw = match StdCommand::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-    {
-        Ok(out) if out.status.success() => String::from_utf8(out.stdout).expect("utf-8 text"),
-        _ => {
-            eprintln!(
-                "pdftotext not found (apt-get install poppler-utils); falling back to lopdf's extract_text"
-            );
-            let doc = lopdf::Document::load(path).expect("a PDF lopdf can read");
-            let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-            doc.extract_text(&pages).unwrap_or_default()
-        }
-    };
-    raw.replace('\u{200b}', "")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    helpers::pdf_text(&std::fs::read(path).expect("the PDF was written"))
 }
 
 /// For comparing a string with PDF text that may be wrapped or hyphenated anywhere: no
@@ -97,7 +78,8 @@ fn compact(s: &str) -> String {
 }
 
 /// typst's PDF writer maps every glyph of a multi-glyph Thai cluster to the whole cluster, so
-/// pdftotext reads "ใช้" as "ใช้ช้" (typst#4225; viewers copy it right). This undoes exactly that:
+/// pdftotext and the built-in extractor read "ใช้" as "ใช้ช้" where no `/ActualText` says
+/// better (typst#4225; viewers copy it right). This undoes exactly that:
 /// a base character and its combining marks repeated back to back.
 fn undo_cluster_doubling(s: &str) -> String {
     let is_mark =

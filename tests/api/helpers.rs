@@ -221,10 +221,11 @@ impl Session {
     }
 }
 
-/// A PDF's text (pdftotext, or lopdf's extraction when poppler is missing), whitespace
-/// squashed. lopdf always has to parse it.
+/// A PDF's text, whitespace squashed and zero-width spaces dropped: poppler's pdftotext when
+/// installed, else the crate's built-in extractor (`export::extract`, which reads typst's Type0
+/// fonts and `/ActualText`), so the text is checked either way. lopdf always has to parse it.
 pub fn pdf_text(bytes: &[u8]) -> String {
-    let doc = lopdf::Document::load_mem(bytes).expect("lopdf parses the PDF");
+    lopdf::Document::load_mem(bytes).expect("lopdf parses the PDF");
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("export.pdf");
     std::fs::write(&path, bytes).expect("write PDF");
@@ -236,8 +237,12 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     {
         Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).into_owned(),
         _ => {
-            let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-            doc.extract_text(&pages).unwrap_or_default()
+            eprintln!(
+                "pdftotext not found (apt-get install poppler-utils); using the built-in extractor"
+            );
+            jira_gateway::export::extract::page_texts(bytes)
+                .expect("the built-in extractor reads the PDF")
+                .join("\n")
         }
     };
     raw.replace('\u{200b}', "")

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use lopdf::{Document, Object, ObjectId};
 
@@ -31,31 +30,11 @@ fn render(input: &ReportInput, options: &RenderOptions, chunk: usize) -> Rendere
     render_with(fonts::fonts(), input, options, chunk).unwrap()
 }
 
-/// Every page's text (pdftotext, or lopdf when poppler is missing), whitespace squashed.
+/// Every page's text (see [`pdf_pages`]), whitespace squashed.
 fn page_texts(path: &Path, pages: usize) -> Vec<String> {
-    let texts: Vec<String> = match Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-    {
-        Ok(out) if out.status.success() => String::from_utf8(out.stdout)
-            .unwrap()
-            .split('\u{c}')
-            .take(pages)
-            .map(str::to_owned)
-            .collect(),
-        _ => {
-            let doc = Document::load(path).unwrap();
-            (1..=pages as u32)
-                .map(|p| doc.extract_text(&[p]).unwrap_or_default())
-                .collect()
-        }
-    };
+    let texts: Vec<String> = pdf_pages(path).iter().map(|t| squash_pdf_text(t)).collect();
+    assert_eq!(texts.len(), pages, "one text per page");
     texts
-        .iter()
-        .map(|t| squash(&t.replace('\u{200b}', "")))
-        .collect()
 }
 
 /// How often each `LOAD-n` key occurs (the digits after "LOAD-", whatever follows them: a

@@ -363,30 +363,43 @@ pub(super) fn save(name: &str, pdf: &RenderedPdf) -> PathBuf {
     path
 }
 
-/// Text through poppler's pdftotext when installed (it handles typst's Type0 fonts with
-/// ToUnicode maps), else lopdf's extractor. Zero-width spaces and line breaks are dropped so
-/// wrapped text compares whole.
-pub(super) fn pdf_text(path: &Path) -> String {
-    let raw = match Command::new("pdftotext")
+/// Every page's text: poppler's pdftotext when installed (an independent reader), else the
+/// built-in extractor ([`extract::page_texts`]), which reads typst's Type0 fonts through their
+/// ToUnicode maps and honours `/ActualText`, so the tests check real text either way.
+pub(super) fn pdf_pages(path: &Path) -> Vec<String> {
+    match Command::new("pdftotext")
         .args(["-enc", "UTF-8"])
         .arg(path)
         .arg("-")
         .output()
     {
-        Ok(out) if out.status.success() => String::from_utf8(out.stdout).unwrap(),
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8(out.stdout).unwrap();
+            // Every page ends with a form feed.
+            let mut pages: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
+            if pages.last().is_some_and(|p| p.trim().is_empty()) {
+                pages.pop();
+            }
+            pages
+        }
         _ => {
             eprintln!(
-                "pdftotext not found (apt-get install poppler-utils); using lopdf's text extraction"
+                "pdftotext not found (apt-get install poppler-utils); using the built-in extractor"
             );
-            let doc = lopdf::Document::load(path).unwrap();
-            let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-            doc.extract_text(&pages).unwrap_or_default()
+            extract::page_texts(&std::fs::read(path).unwrap()).unwrap()
         }
-    };
-    raw.replace('\u{200b}', "")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    }
+}
+
+/// The whole PDF's text (see [`pdf_pages`]). Zero-width spaces are dropped and whitespace is
+/// squashed so wrapped text compares whole.
+pub(super) fn pdf_text(path: &Path) -> String {
+    squash_pdf_text(&pdf_pages(path).join("\n"))
+}
+
+/// Extracted text without zero-width spaces, whitespace squashed.
+pub(super) fn squash_pdf_text(text: &str) -> String {
+    squash(&text.replace('\u{200b}', ""))
 }
 
 /// Base font names of every font embedded in the PDF (`ABCDEF+NotoSansThai-Regular`).
@@ -416,10 +429,11 @@ pub(super) fn page_count(pdf: &RenderedPdf) -> usize {
         .len()
 }
 
-/// poppler's pdftotext ignores `/ActualText`, and typst's PDF writer (krilla) maps every glyph
-/// of a multi-glyph Thai cluster to the whole cluster in ToUnicode, so "ใช้" extracts as "ใช้ช้"
-/// (typst#4225, typst#7610, krilla#411; Acrobat and Chrome copy it right). This undoes exactly
-/// that: a base character plus its combining marks repeated back to back.
+/// typst's PDF writer (krilla) maps every glyph of a multi-glyph Thai cluster to the whole
+/// cluster in ToUnicode, so pdftotext and the built-in extractor read "ใช้" as "ใช้ช้" where no
+/// `/ActualText` says better (typst#4225, typst#7610, krilla#411; Acrobat and Chrome copy it
+/// right; pdftotext ignores `/ActualText` altogether). This undoes exactly that: a base
+/// character plus its combining marks repeated back to back.
 pub(super) fn undo_cluster_doubling(s: &str) -> String {
     let is_mark =
         |c: char| matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}');

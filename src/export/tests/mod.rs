@@ -1,4 +1,5 @@
-//! Renders real PDFs and reads them back (lopdf; `pdftotext` from poppler-utils when installed).
+//! Renders real PDFs and reads them back (lopdf; text with `pdftotext` from poppler-utils when
+//! installed, else the built-in `export::extract`).
 //! Each test also writes its PDF to `$TMPDIR/jira-gateway-export/` for eyeballing with
 //! `pdftoppm -png -r 60`.
 
@@ -58,28 +59,57 @@ fn one_rich_issue_renders_every_adf_node_with_thai_and_cyrillic_as_text() {
         "Thai without combining marks extracts exactly"
     );
     let text = undo_cluster_doubling(&raw);
-    for expected in [
-        "DEMO-1",
-        "Экспорт отчёта в PDF",
-        THAI,
-        RUSSIAN,
-        "Анна Петрова",
-        "First item",
-        "Deep ordered",
-        "Info panel",
-        "Spans two columns",
-        "Hidden in an expand.",
-        "Nested task",
-        "Macro fallback text",
-        "Plain v2 comment body.",
-        "screenshot.png",
-        "specification.pdf",
-        "broken.png",
-        "diagram-not-fetched.png",
-        "Reporting epic",
-        "15 Jan 2024 10:30",
-        "javascript link",
-    ] {
+    for expected in RICH_ISSUE_TEXT {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+/// Text the rich issue (Issue template, English) must show.
+const RICH_ISSUE_TEXT: [&str; 22] = [
+    "DEMO-1",
+    "Экспорт отчёта в PDF",
+    THAI,
+    RUSSIAN,
+    "Анна Петрова",
+    "สมชาย ใจดี",
+    "First item",
+    "Deep ordered",
+    "Info panel",
+    "Spans two columns",
+    "Hidden in an expand.",
+    "Nested task",
+    "Macro fallback text",
+    "Plain v2 comment body.",
+    "screenshot.png",
+    "specification.pdf",
+    "broken.png",
+    "diagram-not-fetched.png",
+    "Reporting epic",
+    "15 Jan 2024 10:30",
+    "javascript link",
+    "Page 1 / ",
+];
+
+/// The built-in extractor, which the other tests use only where poppler is missing, read
+/// directly so it stays tested where poppler is installed: every page, Cyrillic, and Thai
+/// whose text only `/ActualText` gives.
+#[test]
+fn the_built_in_extractor_reads_every_page_of_a_rich_issue() {
+    let options = RenderOptions {
+        template: Template::Issue,
+        logo: Some(logo_svg()),
+        ..Default::default()
+    };
+    let pdf = render_pdf(&report(vec![rich_issue()]), &options).unwrap();
+    let pages = extract::page_texts(&pdf.bytes).unwrap();
+    assert_eq!(pages.len(), pdf.pages);
+    for (n, page) in pages.iter().enumerate() {
+        let footer = format!("Page {} / {}", n + 1, pdf.pages);
+        assert_eq!(squash(page).matches(&footer).count(), 1, "{page}");
+    }
+    let text = undo_cluster_doubling(&squash_pdf_text(&pages.join("\n")));
+    assert!(!text.contains('\u{fffd}'), "a glyph without text: {text}");
+    for expected in RICH_ISSUE_TEXT {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
