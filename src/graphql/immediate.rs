@@ -31,6 +31,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use async_graphql::indexmap::IndexMap;
+use async_graphql::indexmap::map::Entry;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::resolver_utils::{ContainerType, resolve_container};
 use async_graphql::{Context, ContextSelectionSet, Name, Positioned, ServerResult, Value};
@@ -244,9 +245,13 @@ fn object_or_null(map: IndexMap<Name, Value>) -> Value {
 /// Adds a field to an object, merging it into an earlier field with the same response key as
 /// async-graphql does (objects field by field, lists of objects item by item).
 fn insert_value(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
-    let Some(previous) = target.get_mut(&name) else {
-        target.insert(name, value);
-        return;
+    // One hash of the key (a board inserts some 2,500).
+    let previous = match target.entry(name) {
+        Entry::Vacant(vacant) => {
+            vacant.insert(value);
+            return;
+        }
+        Entry::Occupied(occupied) => occupied.into_mut(),
     };
     match (previous, value) {
         (Value::Object(into), Value::Object(from)) => {

@@ -179,7 +179,7 @@ impl Immediate for IssueObject<'_> {
                 Some(text) => return object(ctx, &text),
                 None => Value::Null,
             },
-            "transitions" => return immediate::list(ctx, self.bean.transitions.as_ref()?),
+            "transitions" => return immediate::list(ctx, self.bean.transitions.as_deref()?),
             "comments" => {
                 let first = ctx.param_value::<Option<i32>>("first", None).ok()?.1;
                 let after = ctx.param_value::<Option<String>>("after", None).ok()?.1;

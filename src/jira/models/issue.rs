@@ -43,10 +43,11 @@ pub struct IssueBean {
     /// Available transitions (`expand=transitions`); an element that is not an object is
     /// skipped.
     #[serde(
-        deserialize_with = "de::lenient_objects",
+        deserialize_with = "de::shared_transitions",
+        serialize_with = "de::ser_shared",
         skip_serializing_if = "Option::is_none"
     )]
-    pub transitions: Option<Vec<IssueTransition>>,
+    pub transitions: Option<Arc<Vec<IssueTransition>>>,
     /// Recent changelog (`expand=changelog`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changelog: Option<PageOfChangelogs>,
@@ -77,19 +78,19 @@ pub struct IssueFields {
     pub issue_type: Option<IssueType>,
     /// Assignee; `None` when unassigned.
     #[serde(
-        serialize_with = "de::ser_shared_user",
+        serialize_with = "de::ser_shared",
         skip_serializing_if = "Option::is_none"
     )]
     pub assignee: Option<Arc<User>>,
     /// Reporter.
     #[serde(
-        serialize_with = "de::ser_shared_user",
+        serialize_with = "de::ser_shared",
         skip_serializing_if = "Option::is_none"
     )]
     pub reporter: Option<Arc<User>>,
     /// Creator.
     #[serde(
-        serialize_with = "de::ser_shared_user",
+        serialize_with = "de::ser_shared",
         skip_serializing_if = "Option::is_none"
     )]
     pub creator: Option<Arc<User>>,
@@ -358,14 +359,14 @@ pub struct Comment {
     /// Author.
     #[serde(
         deserialize_with = "de::shared_user",
-        serialize_with = "de::ser_shared_user",
+        serialize_with = "de::ser_shared",
         skip_serializing_if = "Option::is_none"
     )]
     pub author: Option<Arc<User>>,
     /// Last editor.
     #[serde(
         deserialize_with = "de::shared_user",
-        serialize_with = "de::ser_shared_user",
+        serialize_with = "de::ser_shared",
         skip_serializing_if = "Option::is_none"
     )]
     pub update_author: Option<Arc<User>>,

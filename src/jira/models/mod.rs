@@ -297,7 +297,7 @@ pub(crate) mod de {
     use serde::{Deserialize, Deserializer};
     use serde_json::value::RawValue;
 
-    use super::User;
+    use super::{IssueTransition, User};
 
     /// `null` → `T::default()`.
     pub(crate) fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
@@ -490,22 +490,52 @@ pub(crate) mod de {
         serde_json::from_str(text).ok()
     }
 
-    /// A user object read once per distinct JSON text within one answer (see
-    /// [`sharing_users`]), or on its own outside one; anything but an object is `None`.
+    /// A user object read once per distinct JSON text within one answer (see [`sharing`]),
+    /// or on its own outside one; anything but an object is `None`.
     pub(crate) fn shared_user<'de, D>(d: D) -> Result<Option<Arc<User>>, D::Error>
     where
         D: Deserializer<'de>,
     {
         let raw = Box::<RawValue>::deserialize(d)?;
-        Ok(shared_user_from(raw))
+        if !raw.get().starts_with('{') {
+            return Ok(None);
+        }
+        Ok(shared(
+            raw,
+            |tables| &mut tables.users,
+            |text| serde_json::from_str::<User>(text).ok(),
+        ))
     }
 
-    /// Serialises a shared user as the user itself (the cache format does not change).
-    pub(crate) fn ser_shared_user<S: serde::Serializer>(
-        user: &Option<Arc<User>>,
+    /// An issue's transitions (`expand=transitions`), read once per distinct JSON text within
+    /// one answer like users: issues in the same status share their list. Read as
+    /// [`lenient_objects`] reads it.
+    pub(crate) fn shared_transitions<'de, D>(
+        d: D,
+    ) -> Result<Option<Arc<Vec<IssueTransition>>>, D::Error>
+    where
+        D: Deserializer<'de>,
+    {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        if !raw.get().starts_with('[') {
+            return Ok(None);
+        }
+        Ok(shared(
+            raw,
+            |tables| &mut tables.transitions,
+            |text| {
+                let mut deserializer = serde_json::Deserializer::from_str(text);
+                lenient_objects(&mut deserializer).ok().flatten()
+            },
+        ))
+    }
+
+    /// Serialises a shared value as the value itself (the cache format does not change).
+    pub(crate) fn ser_shared<T: serde::Serialize, S: serde::Serializer>(
+        value: &Option<Arc<T>>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serde::Serialize::serialize(&user.as_deref(), serializer)
+        serde::Serialize::serialize(&value.as_deref(), serializer)
     }
 
     /// A user read with [`shared_user`], for hand-written visitors.
@@ -517,46 +547,56 @@ pub(crate) mod de {
         }
     }
 
-    /// Users already read in the answer being decoded, by their JSON text. A board's search
+    /// Values already read in the answer being decoded, by their JSON text. A board's search
     /// answer carries some 400 user objects (assignees, comment authors and editors) for a
-    /// dozen people; each distinct one is parsed once and shared.
-    type UserTable = HashMap<Box<str>, Arc<User>, foldhash::fast::RandomState>;
+    /// dozen people, and 50 transition lists for a handful of statuses; each distinct one is
+    /// parsed once and shared.
+    type Table<T> = HashMap<Box<str>, Arc<T>, foldhash::fast::RandomState>;
 
-    thread_local! {
-        static USERS: RefCell<Option<UserTable>> = const { RefCell::new(None) };
+    #[derive(Default)]
+    pub(crate) struct Tables {
+        users: Table<User>,
+        transitions: Table<Vec<IssueTransition>>,
     }
 
-    /// Runs `decode` (synchronous: one answer) with a fresh user table, dropped afterwards,
-    /// so nothing is shared beyond the answer (and so beyond the caller who fetched it).
-    pub(crate) fn sharing_users<R>(decode: impl FnOnce() -> R) -> R {
-        struct Restore(Option<UserTable>);
+    thread_local! {
+        static SHARED: RefCell<Option<Tables>> = const { RefCell::new(None) };
+    }
+
+    /// Runs `decode` (synchronous: one answer) with fresh tables, dropped afterwards, so
+    /// nothing is shared beyond the answer (and so beyond the caller who fetched it).
+    pub(crate) fn sharing<R>(decode: impl FnOnce() -> R) -> R {
+        struct Restore(Option<Tables>);
         impl Drop for Restore {
             fn drop(&mut self) {
                 let previous = self.0.take();
-                USERS.with(|users| *users.borrow_mut() = previous);
+                SHARED.with(|shared| *shared.borrow_mut() = previous);
             }
         }
-        let previous = USERS.with(|users| users.borrow_mut().replace(UserTable::default()));
+        let previous = SHARED.with(|shared| shared.borrow_mut().replace(Tables::default()));
         let _restore = Restore(previous);
         decode()
     }
 
-    fn shared_user_from(raw: Box<RawValue>) -> Option<Arc<User>> {
-        if !raw.get().starts_with('{') {
-            return None;
-        }
-        let parse = |text: &str| serde_json::from_str::<User>(text).ok().map(Arc::new);
-        USERS.with(|users| {
-            let mut users = users.borrow_mut();
-            let Some(table) = users.as_mut() else {
-                return parse(raw.get());
+    /// The value of `raw` from its table when this answer already read the same text,
+    /// otherwise parsed (and kept, inside [`sharing`]).
+    fn shared<T>(
+        raw: Box<RawValue>,
+        table: fn(&mut Tables) -> &mut Table<T>,
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<Arc<T>> {
+        SHARED.with(|shared| {
+            let mut shared = shared.borrow_mut();
+            let Some(tables) = shared.as_mut() else {
+                return parse(raw.get()).map(Arc::new);
             };
-            if let Some(user) = table.get(raw.get()) {
-                return Some(user.clone());
+            let table = table(tables);
+            if let Some(value) = table.get(raw.get()) {
+                return Some(value.clone());
             }
-            let user = parse(raw.get())?;
-            table.insert(raw.into(), user.clone());
-            Some(user)
+            let value = Arc::new(parse(raw.get())?);
+            table.insert(raw.into(), value.clone());
+            Some(value)
         })
     }
 
@@ -582,7 +622,7 @@ pub(crate) fn from_json_bytes<T: serde::de::DeserializeOwned>(
     // Checking UTF-8 once for the whole body and reading it as text is much cheaper than
     // reading bytes, which checks every string on its own (about a tenth of decoding a board).
     // Invalid UTF-8 is read as bytes, so the error names where it is.
-    de::sharing_users(|| match std::str::from_utf8(body) {
+    de::sharing(|| match std::str::from_utf8(body) {
         Ok(text) => read_json(serde_json::Deserializer::from_str(text)),
         Err(_) => read_json(serde_json::Deserializer::from_slice(body)),
     })

@@ -426,3 +426,30 @@ fn one_answer_reads_each_distinct_user_once_and_shares_it_only_within_that_answe
         first
     );
 }
+
+#[test]
+fn issues_with_the_same_transitions_share_one_list_and_odd_lists_stay_lenient() {
+    let list = r#"[{"id":"11","name":"Start","to":{"id":"3","name":"In Progress"}},"junk",{"id":"21","name":"Done"}]"#;
+    let text = format!(
+        r#"{{"issues":[
+            {{"id":"1","key":"A-1","transitions":{list}}},
+            {{"id":"2","key":"A-2","transitions":{list}}},
+            {{"id":"3","key":"A-3","transitions":[]}},
+            {{"id":"4","key":"A-4","transitions":{{"not":"a list"}}}},
+            {{"id":"5","key":"A-5","transitions":null}}
+        ]}}"#
+    );
+    let page: SearchResults = from_json_bytes(text.as_bytes()).expect("decodes");
+    let of = |i: usize| page.issues[i].transitions.as_ref();
+    let first = of(0).expect("transitions");
+    assert!(std::sync::Arc::ptr_eq(first, of(1).expect("transitions")));
+    let names: Vec<&str> = first.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["Start", "Done"]);
+    assert_eq!(of(2).map(|t| t.len()), Some(0));
+    assert_eq!((of(3), of(4)), (None, None));
+    let cached = serde_json::to_vec(&page).expect("serialises");
+    assert_eq!(
+        from_json_bytes::<SearchResults>(&cached).expect("again"),
+        page
+    );
+}
