@@ -622,7 +622,7 @@ pub(crate) fn from_json_bytes<T: serde::de::DeserializeOwned>(
     // Checking UTF-8 once for the whole body and reading it as text is much cheaper than
     // reading bytes, which checks every string on its own (about a tenth of decoding a board).
     // Invalid UTF-8 is read as bytes, so the error names where it is.
-    de::sharing(|| match std::str::from_utf8(body) {
+    de::sharing(|| match simdutf8::basic::from_utf8(body) {
         Ok(text) => read_json(serde_json::Deserializer::from_str(text)),
         Err(_) => read_json(serde_json::Deserializer::from_slice(body)),
     })
