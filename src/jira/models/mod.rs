@@ -94,6 +94,11 @@ impl LazyJson {
         }
     }
 
+    /// The JSON text as Jira sent it.
+    pub fn raw(&self) -> &str {
+        self.raw.get()
+    }
+
     /// Whether the value is JSON `null`.
     pub fn is_null(&self) -> bool {
         self.raw.get().trim() == "null"
