@@ -48,6 +48,40 @@ pub(crate) trait Immediate: Sync {
     fn field(&self, ctx: &Context<'_>) -> Option<Value>;
 }
 
+/// Makes `$outer` a GraphQL object resolved on the immediate path, with `$object` (a
+/// `#[Object(name = …)]` over `&$outer` that derefs to it) as its standard resolvers and
+/// schema entry. `$object` implements [`Immediate`].
+macro_rules! immediate_object {
+    ($outer:ty => $object:ident) => {
+        impl std::ops::Deref for $object<'_> {
+            type Target = $outer;
+
+            fn deref(&self) -> &$outer {
+                self.0
+            }
+        }
+
+        impl async_graphql::OutputType for $outer {
+            fn type_name() -> std::borrow::Cow<'static, str> {
+                <$object<'static> as async_graphql::OutputType>::type_name()
+            }
+
+            fn create_type_info(registry: &mut async_graphql::registry::Registry) -> String {
+                <$object<'static> as async_graphql::OutputType>::create_type_info(registry)
+            }
+
+            async fn resolve(
+                &self,
+                ctx: &async_graphql::ContextSelectionSet<'_>,
+                _field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+            ) -> async_graphql::ServerResult<async_graphql::Value> {
+                $crate::graphql::immediate::resolve(ctx, &$object(self)).await
+            }
+        }
+    };
+}
+pub(crate) use immediate_object;
+
 /// Whether the immediate path is on for this request (`GRAPHQL_FAST_PATH`, default on).
 #[derive(Debug, Clone, Copy)]
 pub struct FastPath(pub bool);

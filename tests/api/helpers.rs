@@ -22,6 +22,32 @@ pub async fn spawn_site(config: SimConfig) -> SimHandle {
     sim::spawn(config, listener).await.expect("start sim")
 }
 
+/// A gateway's configuration acting as `user` (a simulated user's email) of `site`, reached
+/// at `base` (the site itself or a proxy in front of it), with fast retries and port 0.
+pub fn gateway_config(site: &SimHandle, base: &str, user: &str) -> Config {
+    let token = {
+        let data = site.state.data.read();
+        data.user_by_email(user)
+            .expect("known simulated user")
+            .api_token
+            .clone()
+    };
+    Config {
+        port: 0,
+        jira_base_url: Some(base.to_string()),
+        jira_email: Some(user.to_string()),
+        jira_api_token: Some(secrecy::SecretString::from(token)),
+        jira_client: JiraClientArgs {
+            jira_retry_base_ms: 10,
+            jira_retry_max_ms: 50,
+            jira_timeout_ms: 5_000,
+            jira_max_wait_ms: 3_000,
+            ..JiraClientArgs::default()
+        },
+        ..Config::default()
+    }
+}
+
 /// A gateway acting as `admin@demo.test`, with fast retries, over a default site.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(SimConfig::default(), "admin@demo.test", |_| {}).await
@@ -35,27 +61,7 @@ pub async fn spawn_app_with(
     tweak: impl FnOnce(&mut Config),
 ) -> TestApp {
     let site = spawn_site(sim_config).await;
-    let token = {
-        let data = site.state.data.read();
-        data.user_by_email(user)
-            .expect("known simulated user")
-            .api_token
-            .clone()
-    };
-    let mut config = Config {
-        port: 0,
-        jira_base_url: Some(site.base_url().to_string()),
-        jira_email: Some(user.to_string()),
-        jira_api_token: Some(secrecy::SecretString::from(token)),
-        jira_client: JiraClientArgs {
-            jira_retry_base_ms: 10,
-            jira_retry_max_ms: 50,
-            jira_timeout_ms: 5_000,
-            jira_max_wait_ms: 3_000,
-            ..JiraClientArgs::default()
-        },
-        ..Config::default()
-    };
+    let mut config = gateway_config(&site, site.base_url(), user);
     tweak(&mut config);
     let app = App::build(config).await.expect("build gateway");
     let gateway = format!("http://{}", app.local_addr().expect("gateway address"));

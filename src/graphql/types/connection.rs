@@ -4,13 +4,7 @@
 //! comment and changelog cursors are offsets. Cursors are base64url so clients treat them as
 //! opaque.
 
-use std::borrow::Cow;
-
-use async_graphql::parser::types::Field;
-use async_graphql::registry::Registry;
-use async_graphql::{
-    Context, ContextSelectionSet, Object, OutputType, Positioned, ServerResult, SimpleObject, Value,
-};
+use async_graphql::{Context, Object, SimpleObject, Value};
 use base64::Engine;
 
 use super::{Changelog, Comment, Issue};
@@ -117,31 +111,7 @@ pub struct IssueConnection {
 /// read (`totalCount`, or edges with a field that loads).
 struct IssueConnectionObject<'a>(&'a IssueConnection);
 
-impl std::ops::Deref for IssueConnectionObject<'_> {
-    type Target = IssueConnection;
-
-    fn deref(&self) -> &IssueConnection {
-        self.0
-    }
-}
-
-impl OutputType for IssueConnection {
-    fn type_name() -> Cow<'static, str> {
-        <IssueConnectionObject<'static> as OutputType>::type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        <IssueConnectionObject<'static> as OutputType>::create_type_info(registry)
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ContextSelectionSet<'_>,
-        _field: &Positioned<Field>,
-    ) -> ServerResult<Value> {
-        immediate::resolve(ctx, &IssueConnectionObject(self)).await
-    }
-}
+immediate::immediate_object!(IssueConnection => IssueConnectionObject);
 
 impl Immediate for IssueConnectionObject<'_> {
     const TYPE: &'static str = "IssueConnection";

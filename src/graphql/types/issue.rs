@@ -4,13 +4,7 @@
 
 use std::sync::Arc;
 
-use std::borrow::Cow;
-
-use async_graphql::parser::types::Field;
-use async_graphql::registry::Registry;
-use async_graphql::{
-    Context, ContextSelectionSet, ID, Object, OutputType, Positioned, ServerResult, Value,
-};
+use async_graphql::{Context, ID, Object, Value};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use super::connection::offset_page;
@@ -119,31 +113,7 @@ pub fn page_size(first: Option<i32>, default: usize, max: usize) -> Result<usize
 /// path does not read (see [`crate::graphql::immediate`]).
 struct IssueObject<'a>(&'a Issue);
 
-impl std::ops::Deref for IssueObject<'_> {
-    type Target = Issue;
-
-    fn deref(&self) -> &Issue {
-        self.0
-    }
-}
-
-impl OutputType for Issue {
-    fn type_name() -> Cow<'static, str> {
-        <IssueObject<'static> as OutputType>::type_name()
-    }
-
-    fn create_type_info(registry: &mut Registry) -> String {
-        <IssueObject<'static> as OutputType>::create_type_info(registry)
-    }
-
-    async fn resolve(
-        &self,
-        ctx: &ContextSelectionSet<'_>,
-        _field: &Positioned<Field>,
-    ) -> ServerResult<Value> {
-        immediate::resolve(ctx, &IssueObject(self)).await
-    }
-}
+immediate::immediate_object!(Issue => IssueObject);
 
 impl Immediate for Issue {
     const TYPE: &'static str = "Issue";

@@ -12,13 +12,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::http::header;
-use jira_gateway::config::{Config, JiraClientArgs};
+use jira_gateway::config::Config;
 use jira_gateway::sim::model::Transition;
 use jira_gateway::sim::{SimConfig, SimHandle};
 use serde_json::{Value, json};
 
 use super::queries::BOARD;
-use crate::helpers::{TestApp, error_codes, spawn_gateway, spawn_site};
+use crate::helpers::{TestApp, error_codes, gateway_config, spawn_gateway, spawn_site};
 
 /// Two gateways over one site, acting as the same user: `fast` with the immediate path,
 /// `standard` without.
@@ -45,27 +45,9 @@ async fn pair() -> Pair {
 
 /// Two gateways over `site`, reaching it at `base` (the site itself or a proxy in front).
 async fn pair_via(site: SimHandle, base: &str) -> Pair {
-    let token = {
-        let data = site.state.data.read();
-        data.user_by_email("admin@demo.test")
-            .expect("the simulated admin")
-            .api_token
-            .clone()
-    };
     let gateway = |fast: bool| Config {
-        port: 0,
-        jira_base_url: Some(base.to_string()),
-        jira_email: Some("admin@demo.test".into()),
-        jira_api_token: Some(secrecy::SecretString::from(token.clone())),
-        jira_client: JiraClientArgs {
-            jira_retry_base_ms: 10,
-            jira_retry_max_ms: 50,
-            jira_timeout_ms: 5_000,
-            jira_max_wait_ms: 3_000,
-            ..JiraClientArgs::default()
-        },
         graphql_fast_path: fast,
-        ..Config::default()
+        ..gateway_config(&site, base, "admin@demo.test")
     };
     let app = |url: String| TestApp {
         site: site.clone(),
