@@ -13,7 +13,7 @@
 //!
 //! Like pdftotext, it keeps what ToUnicode says: krilla maps every glyph of a multi-glyph Thai
 //! cluster to the whole cluster, so outside an `/ActualText` span "ใช้" reads "ใช้ช้" (the tests
-//! undo that with `undo_cluster_doubling`).
+//! undo that with [`undo_cluster_doubling`]).
 
 use std::collections::HashMap;
 
@@ -657,6 +657,33 @@ fn parse_to_unicode(cmap: &[u8]) -> HashMap<u32, String> {
         }
     }
     map
+}
+
+/// typst's PDF writer (krilla) maps every glyph of a multi-glyph Thai cluster to the whole
+/// cluster in ToUnicode, so pdftotext and the built-in extractor read "ใช้" as "ใช้ช้" where no
+/// `/ActualText` says better (typst#4225, typst#7610, krilla#411; Acrobat and Chrome copy it
+/// right; pdftotext ignores `/ActualText` altogether). This undoes exactly that: a base
+/// character plus its combining marks repeated back to back.
+pub fn undo_cluster_doubling(s: &str) -> String {
+    let is_mark =
+        |c: char| matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}');
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let mut j = i + 1;
+        while j < chars.len() && is_mark(chars[j]) {
+            j += 1;
+        }
+        let len = j - i;
+        out.extend(&chars[i..j]);
+        i = if len > 1 && j + len <= chars.len() && chars[i..j] == chars[j..j + len] {
+            j + len
+        } else {
+            j
+        };
+    }
+    out
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use std::time::Instant;
 use jira_gateway::sim::{SimConfig, SimHandle};
 use serde_json::{Value, json};
 
+use jira_gateway::export::extract::undo_cluster_doubling;
+
 use crate::helpers::{self, basic, keys_in, spawn_site};
 
 const ADMIN: &str = "admin@demo.test";
@@ -75,32 +77,6 @@ fn compact(s: &str) -> String {
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\u{00ad}' | '\u{200b}'))
         .collect()
-}
-
-/// typst's PDF writer maps every glyph of a multi-glyph Thai cluster to the whole cluster, so
-/// pdftotext and the built-in extractor read "ใช้" as "ใช้ช้" where no `/ActualText` says
-/// better (typst#4225; viewers copy it right). This undoes exactly that:
-/// a base character and its combining marks repeated back to back.
-fn undo_cluster_doubling(s: &str) -> String {
-    let is_mark =
-        |c: char| matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}');
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let mut j = i + 1;
-        while j < chars.len() && is_mark(chars[j]) {
-            j += 1;
-        }
-        let len = j - i;
-        out.extend(&chars[i..j]);
-        i = if len > 1 && j + len <= chars.len() && chars[i..j] == chars[j..j + len] {
-            j + len
-        } else {
-            j
-        };
-    }
-    out
 }
 
 fn load_pdf(path: &Path) -> lopdf::Document {

@@ -8,7 +8,7 @@ use jira_gateway::sim::SimConfig;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Session, error_codes, identity_config, login, pdf_text, spawn_gateway, spawn_site,
+    Session, api_token, error_codes, identity_config, login, pdf_text, spawn_gateway, spawn_site,
 };
 
 impl Session {
@@ -234,13 +234,7 @@ async fn jobs_are_limited_per_user_cancellable_and_survive_a_restart() {
 #[tokio::test]
 async fn bad_export_requests_and_the_service_account_are_refused() {
     let site = spawn_site(SimConfig::default()).await;
-    let token = {
-        let data = site.state.data.read();
-        data.user_by_email("admin@demo.test")
-            .expect("known user")
-            .api_token
-            .clone()
-    };
+    let token = api_token(&site, "admin@demo.test");
     let dir = tempfile::tempdir().expect("dir");
     let gateway = spawn_gateway(Config {
         jira_base_url: Some(site.base_url().to_string()),

@@ -22,16 +22,19 @@ pub async fn spawn_site(config: SimConfig) -> SimHandle {
     sim::spawn(config, listener).await.expect("start sim")
 }
 
+/// The API token of `user` (a simulated user's email) on `site`.
+pub fn api_token(site: &SimHandle, user: &str) -> String {
+    let data = site.state.data.read();
+    data.user_by_email(user)
+        .expect("known simulated user")
+        .api_token
+        .clone()
+}
+
 /// A gateway's configuration acting as `user` (a simulated user's email) of `site`, reached
 /// at `base` (the site itself or a proxy in front of it), with fast retries and port 0.
 pub fn gateway_config(site: &SimHandle, base: &str, user: &str) -> Config {
-    let token = {
-        let data = site.state.data.read();
-        data.user_by_email(user)
-            .expect("known simulated user")
-            .api_token
-            .clone()
-    };
+    let token = api_token(site, user);
     Config {
         port: 0,
         jira_base_url: Some(base.to_string()),

@@ -10,7 +10,8 @@ use jira_gateway::sim::{SimConfig, SimHandle};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Session, error_codes, identity_config, keys_in, login, pdf_text, spawn_gateway, spawn_site,
+    Session, api_token, error_codes, identity_config, keys_in, login, pdf_text, spawn_gateway,
+    spawn_site,
 };
 
 const SELECT: &str = "mutation($keys: [String!]!) { select(keys: $keys) { keys count } }";
@@ -499,13 +500,7 @@ async fn a_moved_issue_is_selected_under_the_key_jira_answers_with() {
 async fn bad_selection_input_is_refused_before_any_jira_call() {
     let site = spawn_site(SimConfig::default()).await;
     let dir = tempfile::tempdir().expect("dir");
-    let token = {
-        let data = site.state.data.read();
-        data.user_by_email("admin@demo.test")
-            .expect("admin")
-            .api_token
-            .clone()
-    };
+    let token = api_token(&site, "admin@demo.test");
     // Logins and a service account: requests without a token act as the service account.
     let gateway = spawn_gateway(Config {
         jira_base_url: Some(site.base_url().to_string()),

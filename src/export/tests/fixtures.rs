@@ -398,6 +398,8 @@ pub(super) fn pdf_text(path: &Path) -> String {
 }
 
 /// Extracted text without zero-width spaces, whitespace squashed.
+pub(super) use crate::export::extract::undo_cluster_doubling;
+
 pub(super) fn squash_pdf_text(text: &str) -> String {
     squash(&text.replace('\u{200b}', ""))
 }
@@ -427,33 +429,6 @@ pub(super) fn page_count(pdf: &RenderedPdf) -> usize {
         .unwrap()
         .get_pages()
         .len()
-}
-
-/// typst's PDF writer (krilla) maps every glyph of a multi-glyph Thai cluster to the whole
-/// cluster in ToUnicode, so pdftotext and the built-in extractor read "ใช้" as "ใช้ช้" where no
-/// `/ActualText` says better (typst#4225, typst#7610, krilla#411; Acrobat and Chrome copy it
-/// right; pdftotext ignores `/ActualText` altogether). This undoes exactly that: a base
-/// character plus its combining marks repeated back to back.
-pub(super) fn undo_cluster_doubling(s: &str) -> String {
-    let is_mark =
-        |c: char| matches!(c, '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}');
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let mut j = i + 1;
-        while j < chars.len() && is_mark(chars[j]) {
-            j += 1;
-        }
-        let len = j - i;
-        out.extend(&chars[i..j]);
-        i = if len > 1 && j + len <= chars.len() && chars[i..j] == chars[j..j + len] {
-            j + len
-        } else {
-            j
-        };
-    }
-    out
 }
 
 pub(super) fn squash(s: &str) -> String {

@@ -153,8 +153,8 @@ impl Immediate for IssueObject<'_> {
             "comments" => {
                 let first = ctx.param_value::<Option<i32>>("first", None).ok()?.1;
                 let after = ctx.param_value::<Option<String>>("after", None).ok()?.1;
-                let page = self.embedded_comments(first, after.as_deref()).ok()??;
-                return object(ctx, &page);
+                let (first, offset) = self.comment_page(first, after.as_deref()).ok()?;
+                return object(ctx, &self.embedded_comments(first, offset)?);
             }
             _ => return None,
         })
@@ -177,24 +177,24 @@ impl Issue {
             .map(|_| RichText::description(self.bean.clone()))
     }
 
-    /// The comments page `first`/`after` asks for, when the page embedded in the issue holds
-    /// it (`Ok(None)`: it has to be loaded); a bad `first` or cursor is an error.
-    fn embedded_comments(
-        &self,
-        first: Option<i32>,
-        after: Option<&str>,
-    ) -> GqlResult<Option<CommentConnection>> {
-        let first = page_size(first, DEFAULT_NESTED_PAGE, self.context.max_page_size)?;
-        let offset = decode_offset(after)?;
-        let Some(page) = self.fields().comment.as_ref().filter(|p| p.start_at == 0) else {
-            return Ok(None);
-        };
+    /// The page size and offset of a comments page (`first`, `after`), checked.
+    fn comment_page(&self, first: Option<i32>, after: Option<&str>) -> GqlResult<(usize, usize)> {
+        Ok((
+            page_size(first, DEFAULT_NESTED_PAGE, self.context.max_page_size)?,
+            decode_offset(after)?,
+        ))
+    }
+
+    /// The comments page of `first` comments from `offset`, when the page embedded in the
+    /// issue holds it (`None`: it has to be loaded).
+    fn embedded_comments(&self, first: usize, offset: usize) -> Option<CommentConnection> {
+        let page = self.fields().comment.as_ref().filter(|p| p.start_at == 0)?;
         let embedded = page.comments.len();
         let total = usize::try_from(page.total)
             .unwrap_or(embedded)
             .max(embedded);
         if offset + first > embedded && embedded < total {
-            return Ok(None);
+            return None;
         }
         let items: Vec<Comment> = (offset..embedded.min(offset + first))
             .map(|i| Comment::embedded(&self.bean, i))
@@ -203,11 +203,11 @@ impl Issue {
             cursor,
             node,
         });
-        Ok(Some(CommentConnection {
+        Some(CommentConnection {
             edges,
             page_info,
             total_count: total as i64,
-        }))
+        })
     }
 }
 
@@ -300,12 +300,11 @@ impl IssueObject<'_> {
         first: Option<i32>,
         after: Option<String>,
     ) -> GqlResult<CommentConnection> {
-        if let Some(page) = self.embedded_comments(first, after.as_deref())? {
+        let (first, offset) = self.comment_page(first, after.as_deref())?;
+        if let Some(page) = self.embedded_comments(first, offset) {
             return Ok(page);
         }
         let request = &self.context;
-        let first = page_size(first, DEFAULT_NESTED_PAGE, request.max_page_size)?;
-        let offset = decode_offset(after.as_deref())?;
         let key = PageKey {
             issue: self.bean.key.clone(),
             start_at: offset as u64,
