@@ -1,13 +1,17 @@
 //! `SiteBudget`: how hard the gateway may press one Jira site (or one OAuth app + user
 //! budget). Bounds concurrent requests, paces the request rate, and holds every request back
 //! while Jira has asked us to wait, so a 429 slows all callers instead of each finding out.
+//!
+//! Waiting is first come, first served: a request that must wait for the rate books the next
+//! free send time (a GCRA with reservations) and sleeps until it, and the concurrency slots
+//! are a FIFO semaphore. Earlier, every waiter slept until the same next token and raced for
+//! it, so under a steady overload an unlucky request could lose that race until its
+//! `max_wait` ran out while the median wait was short (BENCHMARKS.md, "Shipped Jira budget").
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use governor::clock::Clock as _;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use parking_lot::Mutex;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
@@ -49,8 +53,48 @@ pub const LOCAL_RATE_REASON: &str = "gateway-rate-limit";
 /// site; with OAuth 3LO, Jira budgets per app and user, so one per user connection also fits.
 pub struct SiteBudget {
     permits: Arc<Semaphore>,
-    limiter: DefaultDirectRateLimiter,
+    pacer: Pacer,
     paused: Mutex<Option<Pause>>,
+}
+
+/// The request-rate budget: a generic cell rate algorithm (GCRA) whose waiters book their send
+/// time in order. governor's limiters can only say when the next token is free, so waiters
+/// who all sleep until then race for it; booking makes the order of arrival the order of
+/// sending.
+struct Pacer {
+    /// Time between two requests at the sustained rate.
+    interval: Duration,
+    /// How far ahead of the sustained rate a burst may run: `interval × (burst − 1)`.
+    tolerance: Duration,
+    /// The theoretical arrival time of the next request: when it could be sent if the budget
+    /// had no burst allowance. Every admitted or booked request moves it on by `interval`.
+    next: Mutex<Instant>,
+}
+
+impl Pacer {
+    fn new(requests_per_second: u32, burst: u32) -> Self {
+        let interval = Duration::from_secs(1) / requests_per_second.max(1);
+        Self {
+            interval,
+            tolerance: interval * burst.max(1).saturating_sub(1),
+            next: Mutex::new(Instant::now()),
+        }
+    }
+
+    /// Books the earliest send time the budget allows, unless it lies after `deadline`, in
+    /// which case nothing is booked and the wait it would have taken is returned.
+    fn book(&self, deadline: Instant) -> Result<Instant, Duration> {
+        let now = Instant::now();
+        let mut next = self.next.lock();
+        let arrival = (*next).max(now);
+        let send_at = arrival.checked_sub(self.tolerance).unwrap_or(now).max(now);
+        // Sending now is always allowed, however little the caller may wait.
+        if send_at > now.max(deadline) {
+            return Err(send_at - now);
+        }
+        *next = arrival + self.interval;
+        Ok(send_at)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -89,7 +133,7 @@ impl SiteBudget {
         let burst = NonZeroU32::new(limits.burst).unwrap_or(rate);
         Self {
             permits: Arc::new(Semaphore::new(limits.max_concurrency.max(1))),
-            limiter: RateLimiter::direct(Quota::per_second(rate).allow_burst(burst)),
+            pacer: Pacer::new(rate.get(), burst.get()),
             paused: Mutex::new(None),
         }
     }
@@ -130,15 +174,29 @@ impl SiteBudget {
         }
     }
 
-    /// Waits for a pause to end, a concurrency slot and a rate token, in that order.
+    /// Waits for a pause to end, a send time within the rate, and a concurrency slot, in that
+    /// order and first come, first served. The rate comes before the slot so that a request
+    /// waiting for its send time does not hold a slot another could use.
     ///
     /// Fails fast with [`JiraError::RateLimited`] when the wait would exceed `max_wait`: for a
-    /// pause, with the remaining pause as `retry_after`.
+    /// pause, with the remaining pause as `retry_after`; for the rate, when the requests booked
+    /// ahead already reach past `max_wait`, with the wait it would take.
     pub async fn acquire(&self, max_wait: Duration) -> Result<BudgetPermit, JiraError> {
         let started = Instant::now();
         let deadline = started + max_wait;
         loop {
             self.wait_out_pause(deadline).await?;
+
+            let send_at = self
+                .pacer
+                .book(deadline)
+                .map_err(|wait| JiraError::RateLimited {
+                    retry_after: Some(wait),
+                    reason: Some(LOCAL_RATE_REASON.to_owned()),
+                })?;
+            if send_at > Instant::now() {
+                tokio::time::sleep_until(send_at).await;
+            }
 
             // The semaphore is never closed, so only the deadline can end this wait.
             let Ok(Ok(permit)) =
@@ -150,13 +208,12 @@ impl SiteBudget {
                 });
             };
 
-            // A 429 may have arrived while this request queued for a slot.
+            // A 429 may have arrived while this request waited.
             if self.current_pause().is_some() {
                 drop(permit);
                 continue;
             }
 
-            self.wait_for_rate_token(deadline).await?;
             return Ok(BudgetPermit {
                 _permit: permit,
                 waited: started.elapsed(),
@@ -175,22 +232,6 @@ impl SiteBudget {
             tokio::time::sleep(remaining).await;
         }
         Ok(())
-    }
-
-    async fn wait_for_rate_token(&self, deadline: Instant) -> Result<(), JiraError> {
-        loop {
-            let wait = match self.limiter.check() {
-                Ok(()) => return Ok(()),
-                Err(not_until) => not_until.wait_time_from(self.limiter.clock().now()),
-            };
-            if Instant::now() + wait > deadline {
-                return Err(JiraError::RateLimited {
-                    retry_after: Some(wait),
-                    reason: Some(LOCAL_RATE_REASON.to_owned()),
-                });
-            }
-            tokio::time::sleep(wait).await;
-        }
     }
 }
 
@@ -283,6 +324,75 @@ mod tests {
             .acquire(Duration::from_millis(30))
             .await
             .expect("slot freed");
+    }
+
+    /// Requests queued behind the rate are sent in the order they asked, each one interval
+    /// after the one before, none starved; one that cannot be served within its wait fails at
+    /// once. (Real time: tokio's paused clock needs its `test-util` feature, which would make
+    /// `cargo test` build tokio and everything above it a second time.)
+    #[tokio::test]
+    async fn waiters_are_served_in_arrival_order() {
+        // 20 per second with no burst beyond one, 4 slots: 12 requests queue for the rate.
+        const N: u32 = 12;
+        let interval = Duration::from_millis(50);
+        let budget = Arc::new(SiteBudget::new(limits(4, 20, 1)));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for i in 0..N {
+            let budget = Arc::clone(&budget);
+            let order = Arc::clone(&order);
+            tasks.push(tokio::spawn(async move {
+                let permit = budget
+                    .acquire(Duration::from_secs(10))
+                    .await
+                    .expect("within 10 s");
+                order.lock().push(i);
+                // In flight for a while, so slots are taken too.
+                tokio::time::sleep(Duration::from_millis(120)).await;
+                permit.waited()
+            }));
+            // Let it book before the next one arrives.
+            tokio::task::yield_now().await;
+        }
+        // The queue now reaches 12 intervals ahead: a caller that may wait 0.4 s fails at
+        // once, told how long the wait would be, and books nothing.
+        let started = Instant::now();
+        let err = budget
+            .acquire(Duration::from_millis(400))
+            .await
+            .expect_err("the queue is longer than 0.4 s");
+        assert!(started.elapsed() < Duration::from_millis(200));
+        let JiraError::RateLimited {
+            retry_after: Some(retry_after),
+            reason: Some(reason),
+        } = err
+        else {
+            panic!("expected a local rate limit, got {err:?}");
+        };
+        assert_eq!(reason, LOCAL_RATE_REASON);
+        assert!(
+            retry_after > interval * (N - 2) && retry_after <= interval * N,
+            "{retry_after:?}"
+        );
+
+        let mut waits = Vec::new();
+        for task in tasks {
+            waits.push(task.await.expect("task"));
+        }
+        assert_eq!(*order.lock(), (0..N).collect::<Vec<_>>());
+        for (i, waited) in (0..N).zip(&waits) {
+            // The i-th request goes i intervals after the first (less the moment it arrived
+            // after the first; more when the machine is slow).
+            let expected = interval * i;
+            assert!(
+                *waited + Duration::from_millis(20) >= expected
+                    && *waited <= expected + Duration::from_millis(500),
+                "request {i} waited {waited:?}, expected about {expected:?}"
+            );
+        }
+        // The one that gave up booked nothing: the next caller waits only its own turn.
+        let next = budget.acquire(Duration::from_secs(1)).await.expect("next");
+        assert!(next.waited() <= interval + Duration::from_millis(200));
     }
 
     #[tokio::test]
