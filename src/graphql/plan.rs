@@ -42,6 +42,56 @@ impl FetchPlan {
         plan
     }
 
+    /// How many of the comments Jira embeds per issue a connection's selection shows, when
+    /// every `comments` field under its `edges { node }` and `nodes` asks for a first page
+    /// of at most [`EMBEDDED_LIMIT`] (the most of those `first`s); `None` when one asks for
+    /// more or for a later page, which the full embedded page may still answer, or when no
+    /// field shows comments. The search answer can then skip the rest (a board shows 3 of
+    /// up to 20).
+    pub fn comments_shown<'a>(
+        selection: impl Iterator<Item = SelectionField<'a>>,
+    ) -> Option<usize> {
+        fn walk<'a>(
+            selection: impl Iterator<Item = SelectionField<'a>>,
+            most: &mut Option<usize>,
+        ) -> bool {
+            for field in selection.filter(|f| f.name() == "comments") {
+                let after = argument(&field, "after");
+                if !matches!(after, None | Some(async_graphql::Value::Null)) {
+                    return false;
+                }
+                let first = match argument(&field, "first") {
+                    Some(async_graphql::Value::Number(n)) => {
+                        n.as_u64().and_then(|n| usize::try_from(n).ok())
+                    }
+                    _ => Some(super::types::DEFAULT_NESTED_PAGE),
+                };
+                match first.filter(|&n| i64::try_from(n).is_ok_and(|n| n <= EMBEDDED_LIMIT)) {
+                    Some(n) => *most = Some(most.map_or(n, |m| m.max(n))),
+                    None => return false,
+                }
+            }
+            true
+        }
+        let mut most = None;
+        for field in selection {
+            let issues: Vec<SelectionField<'a>> = match field.name() {
+                "edges" => field
+                    .selection_set()
+                    .filter(|f| f.name() == "node")
+                    .collect(),
+                "nodes" => vec![field],
+                _ => continue,
+            };
+            for issue in issues {
+                if !walk(issue.selection_set(), &mut most) {
+                    return None;
+                }
+            }
+        }
+        most
+    }
+
     fn field(&mut self, name: &str) {
         self.fields.insert(name.to_string());
     }

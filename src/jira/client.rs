@@ -16,7 +16,7 @@ use url::Url;
 use super::auth::JiraAuth;
 use super::budget::{BudgetLimits, SiteBudget};
 use super::error::{JiraError, Result};
-use super::models::from_json_bytes;
+use super::models::{ReadOptions, from_json_bytes_with};
 use super::retry;
 
 /// Atlassian's API gateway, the base for OAuth 2.0 (3LO) calls.
@@ -292,8 +292,17 @@ impl JiraClient {
     /// Sends `call` and decodes the JSON answer; an empty body (204) decodes as `null`, so
     /// `()` and `Option<T>` work for bodiless answers.
     pub(crate) async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
+        self.send_with(call, ReadOptions::default()).await
+    }
+
+    /// [`Self::send`], reading the answer with `options` ([`ReadOptions`]).
+    pub(crate) async fn send_with<T: DeserializeOwned>(
+        &self,
+        call: Call,
+        options: ReadOptions,
+    ) -> Result<T> {
         let reply = self.execute(&call).await?;
-        from_json_bytes(&reply.body).map_err(|err| JiraError::decode::<T>(&err))
+        from_json_bytes_with(&reply.body, options).map_err(|err| JiraError::decode::<T>(&err))
     }
 
     /// Sends `call` and ignores the answer body.

@@ -915,6 +915,8 @@ async fn the_simulated_site_answers_as_the_openapi_spec_says() {
         properties: vec!["sim.prop".into()],
         fields_by_keys: Some(false),
         reconcile_issues: vec![10001],
+        // Only how the answer is read: never part of the body checked against the spec.
+        keep_comments: Some(3),
     };
     let page = c
         .call(

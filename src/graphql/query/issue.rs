@@ -272,6 +272,7 @@ async fn search_connection(
         .transpose()?
         .unwrap_or_default();
     let plan = FetchPlan::for_connection(ctx.field().selection_set());
+    let keep_comments = FetchPlan::comments_shown(ctx.field().selection_set());
     let mut fields = plan.fields_vec();
     if fields.is_empty() {
         fields.push("key".into());
@@ -282,6 +283,7 @@ async fn search_connection(
         max_results: Some(u32::try_from(cursor.skip + first.max(1)).unwrap_or(u32::MAX)),
         fields,
         expand: plan.expand_vec().join(","),
+        keep_comments,
         ..SearchRequest::default()
     };
     let page = request

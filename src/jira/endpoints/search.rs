@@ -6,15 +6,18 @@ use crate::jira::error::{JiraError, Result};
 use crate::jira::models::{
     ApproximateCount, ApproximateCountRequest, BULK_FETCH_MAX, BulkChangelogRequest,
     BulkChangelogResponse, BulkFetchRequest, BulkIssueResults, CommentIds, JqlQueriesToParse,
-    JqlReferenceData, JqlSuggestions, PageBeanComment, ParsedJqlQueries, SearchRequest,
-    SearchResults,
+    JqlReferenceData, JqlSuggestions, PageBeanComment, ParsedJqlQueries, ReadOptions,
+    SearchRequest, SearchResults,
 };
 
 impl JiraClient {
     /// `POST /search/jql`: one page of issues for a bounded JQL query.
     #[tracing::instrument(level = "debug", skip_all, fields(search.page = request.next_page_token.is_some()))]
     pub async fn search_jql(&self, request: &SearchRequest) -> Result<SearchResults> {
-        self.send(Call::read_post(&["search", "jql"]).json(request)?)
+        let options = ReadOptions {
+            keep_comments: request.keep_comments,
+        };
+        self.send_with(Call::read_post(&["search", "jql"]).json(request)?, options)
             .await
     }
 

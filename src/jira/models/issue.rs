@@ -631,8 +631,8 @@ impl<'de> Visitor<'de> for FieldsVisitor {
         }
 
         let mut f = IssueFields::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
+        while let Some(de::Key(key)) = map.next_key()? {
+            match &*key {
                 "summary" => f.summary = lenient(&mut map)?,
                 "status" => f.status = map.next_value::<de::LenientObject<_>>()?.0,
                 "priority" => f.priority = lenient(&mut map)?,
@@ -654,7 +654,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
                 "attachment" => f.attachment = lenient(&mut map)?,
                 _ => {
                     let value: Value = map.next_value()?;
-                    f.other.insert(key, value);
+                    f.other.insert(key.into_owned(), value);
                 }
             }
         }
@@ -684,28 +684,40 @@ impl<'de> Visitor<'de> for CommentFieldVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CommentField, A::Error> {
         let mut page = PageOfComments::default();
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
+        let mut seen = 0;
+        while let Some(de::Key(key)) = map.next_key()? {
+            match &*key {
                 "startAt" => page.start_at = map.next_value::<LenientI64>()?.0,
                 "maxResults" => page.max_results = map.next_value::<LenientI64>()?.0,
                 "total" => page.total = map.next_value::<LenientI64>()?.0,
-                "comments" => page.comments = map.next_value::<LenientComments>()?.0,
+                "comments" => {
+                    let list = map.next_value::<LenientComments>()?;
+                    page.comments = list.comments;
+                    seen = list.seen;
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
+        if seen > page.comments.len() {
+            // Some were left out (`ReadOptions::keep_comments`): the page must still say how
+            // many there are, so nobody takes the kept ones for all of them.
+            let reach = page
+                .start_at
+                .saturating_add(i64::try_from(seen).unwrap_or(i64::MAX));
+            page.total = page.total.max(reach);
+        }
         Ok(CommentField(Some(page)))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<CommentField, A::Error> {
-        let comments: Vec<Comment> = de::objects_from_seq(seq)?;
-        let count = i64::try_from(comments.len()).unwrap_or(i64::MAX);
+        let list = LenientComments::from_seq(seq)?;
         Ok(CommentField(Some(PageOfComments {
             start_at: 0,
-            max_results: count,
-            total: count,
-            comments,
+            max_results: i64::try_from(list.comments.len()).unwrap_or(i64::MAX),
+            total: i64::try_from(list.seen).unwrap_or(i64::MAX),
+            comments: list.comments,
         })))
     }
 
@@ -713,14 +725,67 @@ impl<'de> Visitor<'de> for CommentFieldVisitor {
 }
 
 /// A list of comments in which an element that is not an object is skipped; `null` or any
-/// other non-list is empty.
-pub(crate) struct LenientComments(pub(crate) Vec<Comment>);
+/// other non-list is empty. Only the first [`de::comments_kept`] are built; the others are
+/// read past and counted in `seen`.
+pub(crate) struct LenientComments {
+    pub(crate) comments: Vec<Comment>,
+    /// How many comment objects the list held, those left out included.
+    pub(crate) seen: usize,
+}
+
+impl LenientComments {
+    fn from_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<Self, A::Error> {
+        let keep = de::comments_kept();
+        let mut comments = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(keep).min(64));
+        while comments.len() < keep {
+            // Every field of `Comment` is lenient, so any object decodes.
+            match seq.next_element::<de::LenientObject<Comment>>()? {
+                Some(de::LenientObject(comment)) => comments.extend(comment),
+                None => {
+                    let seen = comments.len();
+                    return Ok(Self { comments, seen });
+                }
+            }
+        }
+        let mut seen = comments.len();
+        while let Some(de::SkippedObject(object)) = seq.next_element()? {
+            seen += usize::from(object);
+        }
+        Ok(Self { comments, seen })
+    }
+}
 
 impl<'de> Deserialize<'de> for LenientComments {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Every field of `Comment` is lenient, so any object decodes.
-        de::lenient_objects(deserializer).map(|c| LenientComments(c.unwrap_or_default()))
+        deserializer.deserialize_any(LenientCommentsVisitor)
     }
+}
+
+struct LenientCommentsVisitor;
+
+impl<'de> Visitor<'de> for LenientCommentsVisitor {
+    type Value = LenientComments;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of comments")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<LenientComments, A::Error> {
+        LenientComments::from_seq(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LenientComments, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(LenientComments {
+            comments: Vec::new(),
+            seen: 0,
+        })
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<LenientComments, D::Error> {
+        d.deserialize_any(self)
+    }
+    forward_to_none!(LenientComments {
+        comments: Vec::new(),
+        seen: 0
+    });
 }
 
 /// A number, or 0 for anything else (`null`, a string, …).

@@ -562,6 +562,7 @@ pub(crate) mod de {
     pub(crate) struct Tables {
         users: Table<User>,
         transitions: Table<Vec<IssueTransition>>,
+        options: super::ReadOptions,
     }
 
     thread_local! {
@@ -569,8 +570,9 @@ pub(crate) mod de {
     }
 
     /// Runs `decode` (synchronous: one answer) with fresh tables, dropped afterwards, so
-    /// nothing is shared beyond the answer (and so beyond the caller who fetched it).
-    pub(crate) fn sharing<R>(decode: impl FnOnce() -> R) -> R {
+    /// nothing is shared beyond the answer (and so beyond the caller who fetched it), and
+    /// with `options` in force for that answer only.
+    pub(crate) fn sharing<R>(options: super::ReadOptions, decode: impl FnOnce() -> R) -> R {
         struct Restore(Option<Tables>);
         impl Drop for Restore {
             fn drop(&mut self) {
@@ -578,9 +580,56 @@ pub(crate) mod de {
                 SHARED.with(|shared| *shared.borrow_mut() = previous);
             }
         }
-        let previous = SHARED.with(|shared| shared.borrow_mut().replace(Tables::default()));
+        let tables = Tables {
+            options,
+            ..Tables::default()
+        };
+        let previous = SHARED.with(|shared| shared.borrow_mut().replace(tables));
         let _restore = Restore(previous);
         decode()
+    }
+
+    /// How many embedded comments per issue the answer being read keeps
+    /// ([`super::ReadOptions::keep_comments`]); all outside [`sharing`].
+    pub(crate) fn comments_kept() -> usize {
+        SHARED.with(|shared| {
+            shared
+                .borrow()
+                .as_ref()
+                .and_then(|tables| tables.options.keep_comments)
+                .unwrap_or(usize::MAX)
+        })
+    }
+
+    /// Whether a skipped value was an object (read past without building anything).
+    pub(crate) struct SkippedObject(pub(crate) bool);
+
+    impl<'de> Deserialize<'de> for SkippedObject {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(SkipVisitor)
+        }
+    }
+
+    struct SkipVisitor;
+
+    impl<'de> Visitor<'de> for SkipVisitor {
+        type Value = SkippedObject;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(SkippedObject(true))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(SkippedObject(false))
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        forward_to_none!(SkippedObject(false));
     }
 
     /// The value of `raw` from its table when this answer already read the same text,
@@ -605,6 +654,35 @@ pub(crate) mod de {
         })
     }
 
+    /// An object key for hand-written visitors: borrowed from the answer when it has no
+    /// escapes, so reading the keys of 50 issues' fields allocates nothing.
+    pub(crate) struct Key<'de>(pub(crate) std::borrow::Cow<'de, str>);
+
+    impl<'de> Deserialize<'de> for Key<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_str(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl<'de> Visitor<'de> for KeyVisitor {
+        type Value = Key<'de>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object key")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Key(std::borrow::Cow::Borrowed(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Key(std::borrow::Cow::Owned(v)))
+        }
+    }
+
     /// A field read with [`opt_string`], for hand-written visitors.
     pub(crate) struct OptString(pub(crate) Option<String>);
 
@@ -615,9 +693,26 @@ pub(crate) mod de {
     }
 }
 
+/// What to leave out while reading an answer, because the caller will not show it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ReadOptions {
+    /// Embedded comments to keep per issue (the first ones; see
+    /// [`SearchRequest::keep_comments`]); `None` keeps all.
+    pub(crate) keep_comments: Option<usize>,
+}
+
 /// Reads `T` from JSON bytes with the same leniency the DTOs use (an empty body reads as `null`).
+#[cfg(test)]
 pub(crate) fn from_json_bytes<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
+) -> Result<T, serde_json::Error> {
+    from_json_bytes_with(bytes, ReadOptions::default())
+}
+
+/// [`from_json_bytes`], leaving out what `options` say the caller will not show.
+pub(crate) fn from_json_bytes_with<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    options: ReadOptions,
 ) -> Result<T, serde_json::Error> {
     let body = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"null".as_slice()
@@ -627,7 +722,7 @@ pub(crate) fn from_json_bytes<T: serde::de::DeserializeOwned>(
     // Checking UTF-8 once for the whole body and reading it as text is much cheaper than
     // reading bytes, which checks every string on its own (about a tenth of decoding a board).
     // Invalid UTF-8 is read as bytes, so the error names where it is.
-    de::sharing(|| match simdutf8::basic::from_utf8(body) {
+    de::sharing(options, || match simdutf8::basic::from_utf8(body) {
         Ok(text) => read_json(serde_json::Deserializer::from_str(text)),
         Err(_) => read_json(serde_json::Deserializer::from_slice(body)),
     })

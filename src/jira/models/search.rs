@@ -37,6 +37,11 @@ pub struct SearchRequest {
     /// Issue ids (at most 50) to reconcile for read-after-write consistency.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reconcile_issues: Vec<i64>,
+    /// Not part of Jira's API, never sent: how many of the comments Jira embeds per issue
+    /// (`fields=comment`, up to 20) the caller will show. The others are read past without
+    /// being built, and each page's `total` still counts them. `None` keeps all.
+    #[serde(skip)]
+    pub keep_comments: Option<usize>,
 }
 
 impl SearchRequest {

@@ -453,3 +453,75 @@ fn issues_with_the_same_transitions_share_one_list_and_odd_lists_stay_lenient() 
         page
     );
 }
+
+#[test]
+fn comments_past_those_kept_are_read_past_and_still_counted() {
+    let text = r#"{"issues":[
+        {"key":"A-1","fields":{"summary":"one","comment":{"startAt":0,"maxResults":20,"total":27,
+            "comments":[{"id":"1","body":{"type":"doc"}},{"id":"2"},{"id":"3"},{"id":"4"}]}}},
+        {"key":"A-2","fields":{"comment":{"comments":[7,{"id":"5"},null,{"id":"6"},{"id":"7"},"x",{"id":"8"}]},
+            "summary":"two"}},
+        {"key":"A-3","fields":{"comment":[{"id":"9"},{"id":"10"},{"id":"11"}]}},
+        {"key":"A-4","fields":{"comment":{"total":1,"comments":[{"id":"12"}]}}}
+    ]}"#;
+    let read = |keep| -> SearchResults {
+        from_json_bytes_with(
+            text.as_bytes(),
+            ReadOptions {
+                keep_comments: keep,
+            },
+        )
+        .expect("decodes")
+    };
+    let kept = read(Some(2));
+    let pages: Vec<(Vec<&str>, i64)> = kept
+        .issues
+        .iter()
+        .map(|issue| {
+            let page = issue.fields.comment.as_ref().expect("a page");
+            let ids = page.comments.iter().map(|c| c.id.as_str()).collect();
+            (ids, page.total)
+        })
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            // Jira's total stands; a missing one counts every comment object, kept or not.
+            (vec!["1", "2"], 27),
+            (vec!["5", "6"], 4),
+            (vec!["9", "10"], 3),
+            (vec!["12"], 1),
+        ]
+    );
+    // The rest of each issue is read as before.
+    assert_eq!(kept.issues[1].fields.summary.as_deref(), Some("two"));
+    assert!(
+        !kept.issues[0]
+            .fields
+            .comment
+            .as_ref()
+            .expect("page")
+            .is_last_page()
+    );
+
+    // Without the option every comment is built, and nothing else changes.
+    let all = read(None);
+    assert_eq!(
+        all.issues[1]
+            .fields
+            .comment
+            .as_ref()
+            .expect("page")
+            .comments
+            .len(),
+        4
+    );
+    assert_eq!(
+        from_json_bytes::<SearchResults>(text.as_bytes()).expect("decodes"),
+        all
+    );
+    // Keeping none still counts them.
+    let none = read(Some(0));
+    let page = none.issues[0].fields.comment.as_ref().expect("page");
+    assert_eq!((page.comments.len(), page.total), (0, 27));
+}

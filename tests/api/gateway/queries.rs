@@ -54,6 +54,82 @@ async fn a_fifty_card_board_costs_at_most_two_jira_calls() {
     }));
 }
 
+/// A board reads only the embedded comments it shows (`comments(first: n)` with n ≤ 20 skips
+/// the others while decoding); the pages must still be the site's own, counts included.
+#[tokio::test]
+async fn comment_pages_on_a_board_match_the_site_whatever_is_left_unread() {
+    let app = spawn_app().await;
+    // Several first pages (the widest is kept), and in a second query a later page too,
+    // which the gateway answers from the whole embedded page instead.
+    let first_pages = r#"query($jql: String!) { issues(jql: $jql, first: 50) { edges { node {
+        key
+        c2: comments(first: 2) { totalCount pageInfo { hasNextPage } edges { node { id } } }
+        c5: comments(first: 5) { totalCount pageInfo { hasNextPage } edges { node { id } } }
+    } } } }"#;
+    let later_page = r#"query($jql: String!, $after: String) { issues(jql: $jql, first: 50) { edges { node {
+        key
+        c2: comments(first: 2) { totalCount edges { node { id } } }
+        next: comments(first: 3, after: $after) { totalCount pageInfo { hasNextPage } edges { node { id } } }
+    } } } }"#;
+    let after_first = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("o1:0")
+    };
+    let jql = "project = DEMO ORDER BY key ASC";
+    for (query, variables) in [
+        (first_pages, json!({ "jql": jql })),
+        (later_page, json!({ "jql": jql, "after": after_first })),
+    ] {
+        app.reset_log();
+        let answer = app.graphql_with(query, variables).await;
+        assert!(answer["errors"].is_null(), "{answer}");
+        assert_eq!(app.jira_calls(), ["POST /rest/api/3/search/jql"]);
+        let data = app.site.state.data.read();
+        let mut checked_long = 0;
+        for edge in answer["data"]["issues"]["edges"].as_array().expect("edges") {
+            let node = &edge["node"];
+            let key = node["key"].as_str().expect("key");
+            let issue = data
+                .issues
+                .values()
+                .find(|i| i.key == key)
+                .expect("issue on the site");
+            let ids: Vec<String> = issue.comments.iter().map(|c| c.id.to_string()).collect();
+            if ids.len() > 5 {
+                checked_long += 1;
+            }
+            for (alias, from, len) in [("c2", 0, 2), ("c5", 0, 5), ("next", 1, 3)] {
+                let page = &node[alias];
+                if page.is_null() {
+                    continue;
+                }
+                let got: Vec<&str> = page["edges"]
+                    .as_array()
+                    .expect("edges")
+                    .iter()
+                    .map(|e| e["node"]["id"].as_str().expect("id"))
+                    .collect();
+                let want: Vec<&str> = ids
+                    .iter()
+                    .skip(from)
+                    .take(len)
+                    .map(String::as_str)
+                    .collect();
+                assert_eq!(got, want, "{key} {alias}");
+                assert_eq!(page["totalCount"], ids.len(), "{key} {alias}");
+                if !page["pageInfo"].is_null() {
+                    assert_eq!(
+                        page["pageInfo"]["hasNextPage"],
+                        ids.len() > from + len,
+                        "{key} {alias}"
+                    );
+                }
+            }
+        }
+        assert!(checked_long >= 3, "the board has issues with many comments");
+    }
+}
+
 #[tokio::test]
 async fn forty_aliased_issue_fields_are_one_jira_call() {
     let app = spawn_app().await;
