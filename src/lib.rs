@@ -13,7 +13,6 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod deferred;
 pub mod export;
 pub mod graphql;
 pub mod http;

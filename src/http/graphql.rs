@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql_axum::GraphQLResponse;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -93,39 +94,7 @@ pub async fn post(State(state): State<Arc<AppState>>, headers: HeaderMap, body: 
     };
     let batch = state.documents.prepare_batch(batch).await;
     let response: BatchResponse = state.schema.execute_batch(batch.data(context)).await;
-    respond(batch_with_codes(response))
-}
-
-/// The HTTP response of a GraphQL answer, as async-graphql-axum's `GraphQLResponse` makes it
-/// (same body, content type and headers), with the answer tree freed off the request path
-/// ([`crate::deferred`]) once it is written out.
-fn respond(response: BatchResponse) -> Response {
-    // A board's answer is ~40 KB: start big enough to skip most regrowth.
-    let mut body = Vec::with_capacity(16 * 1024);
-    if let Err(e) = serde_json::to_writer(&mut body, &response) {
-        tracing::error!(error = %e, "could not serialise a GraphQL answer");
-        return HttpError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL",
-            "Internal error",
-        )
-        .into_response();
-    }
-    let mut http = Response::new(Body::from(body));
-    let headers = http.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/graphql-response+json"),
-    );
-    if response.is_ok()
-        && let Some(cache_control) = response.cache_control().value()
-        && let Ok(value) = header::HeaderValue::from_str(&cache_control)
-    {
-        headers.insert(header::CACHE_CONTROL, value);
-    }
-    headers.extend(response.http_headers());
-    crate::deferred::drop_later(response);
-    http
+    GraphQLResponse::from(batch_with_codes(response)).into_response()
 }
 
 pub async fn get(
@@ -178,9 +147,10 @@ pub async fn get(
         Err(e) => return unauthenticated(e),
     };
     let request = state.documents.prepare(request).await;
-    respond(BatchResponse::Single(with_codes(
+    GraphQLResponse::from(with_codes(
         state.schema.execute(request.data(context)).await,
-    )))
+    ))
+    .into_response()
 }
 
 /// Whether the operation that would run is a mutation (GET must never run one).

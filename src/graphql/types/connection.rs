@@ -107,14 +107,6 @@ pub struct IssueConnection {
     pub context: std::sync::Arc<crate::graphql::RequestContext>,
 }
 
-impl Drop for IssueConnection {
-    /// The issues (a search answer's worth of small allocations) are freed off the request
-    /// path ([`crate::deferred`]).
-    fn drop(&mut self) {
-        crate::deferred::drop_later(std::mem::take(&mut self.edges));
-    }
-}
-
 /// The `#[Object]` resolvers of [`IssueConnection`], for what the immediate path does not
 /// read (`totalCount`, or edges with a field that loads).
 struct IssueConnectionObject<'a>(&'a IssueConnection);
