@@ -179,14 +179,47 @@ impl RequestContext {
         ))
     }
 
-    /// Field definitions of the caller's site, fetched on first use in this request.
+    /// Field definitions of the caller's site as the caller's credentials see them: kept for
+    /// [`FIELD_DEFINITIONS_TTL`] per site and credentials ([`field_definitions_of`]), and for
+    /// the rest of this request once read.
     pub async fn field_definitions(&self) -> Result<Arc<Vec<FieldDetails>>, GqlError> {
         self.fields
-            .get_or_try_init(|| async { self.jira.fields().await.map(Arc::new) })
+            .get_or_try_init(|| field_definitions_of(&self.jira))
             .await
             .cloned()
-            .map_err(GqlError::from)
     }
+}
+
+/// How long a site's field definitions are kept (custom fields' names and types: they change
+/// when an admin edits the site, rarely).
+pub const FIELD_DEFINITIONS_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Most field definitions kept across all sites and credentials (a large site has a few
+/// thousand fields of a few hundred bytes each).
+const FIELD_DEFINITIONS_MAX: u64 = 200_000;
+
+/// Field definitions by site and credentials. Keyed by the credentials' identity, never
+/// shared between callers: a field only some users may see stays theirs. Concurrent misses for
+/// one key make one Jira call.
+static FIELD_DEFINITIONS: std::sync::LazyLock<moka::future::Cache<String, Arc<Vec<FieldDetails>>>> =
+    std::sync::LazyLock::new(|| {
+        moka::future::Cache::builder()
+            .time_to_live(FIELD_DEFINITIONS_TTL)
+            .weigher(|_, fields: &Arc<Vec<FieldDetails>>| {
+                u32::try_from(fields.len()).unwrap_or(u32::MAX).max(1)
+            })
+            .max_capacity(FIELD_DEFINITIONS_MAX)
+            .build()
+    });
+
+/// `GET /field` as `jira`'s credentials, from the shared cache when it was read within
+/// [`FIELD_DEFINITIONS_TTL`]. A failed call is not kept.
+async fn field_definitions_of(jira: &JiraClient) -> Result<Arc<Vec<FieldDetails>>, GqlError> {
+    let key = format!("{}\n{}", jira.base_url(), jira.identity());
+    FIELD_DEFINITIONS
+        .try_get_with(key, async { jira.fields().await.map(Arc::new) })
+        .await
+        .map_err(GqlError::from)
 }
 
 /// The context a root field acts with: the request's, or the one for its `site` argument.

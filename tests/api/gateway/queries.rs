@@ -4,7 +4,9 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{error_codes, spawn_app, spawn_app_with};
+use crate::helpers::{
+    error_codes, gateway_config, spawn_app, spawn_app_with, spawn_gateway, spawn_site,
+};
 
 /// The 50-card board a client loads (also sent both ways in `fast_path`).
 pub(super) const BOARD: &str = r#"
@@ -397,6 +399,53 @@ async fn custom_fields_carry_their_names_types_and_readable_text() {
             .as_array()
             .is_some_and(|f| f.iter().any(|f| f["id"] == "customfield_10031"))
     );
+}
+
+/// Custom fields' names and types come from `GET /field`: read once per site and credentials
+/// for a while, not once per request, and never from what another caller's credentials read.
+#[tokio::test]
+async fn field_definitions_are_read_once_per_credentials_not_per_request() {
+    let site = spawn_site(jira_gateway::sim::SimConfig::default()).await;
+    let admin = spawn_gateway(gateway_config(&site, site.base_url(), "admin@demo.test")).await;
+    let viewer = spawn_gateway(gateway_config(&site, site.base_url(), "viewer@demo.test")).await;
+    let http = reqwest::Client::new();
+    let query = r#"{ issues(jql: "project = DEMO AND cf[10031] is not EMPTY", first: 2) {
+        edges { node { team: customField(id: "customfield_10031") { name type } } } } }"#;
+    let ask = |gateway: String| {
+        let http = http.clone();
+        async move {
+            let answer: Value = http
+                .post(format!("{gateway}/graphql"))
+                .json(&json!({ "query": query }))
+                .send()
+                .await
+                .expect("gateway answers")
+                .json()
+                .await
+                .expect("JSON");
+            assert!(answer["errors"].is_null(), "{answer}");
+            assert_eq!(
+                answer["data"]["issues"]["edges"][0]["node"]["team"]["name"],
+                "Team"
+            );
+        }
+    };
+    let field_calls = || {
+        site.log()
+            .entries()
+            .iter()
+            .filter(|e| e.path.ends_with("/rest/api/3/field"))
+            .count()
+    };
+    site.log().clear();
+    ask(admin.clone()).await;
+    // Three more at once: all from the kept definitions.
+    tokio::join!(ask(admin.clone()), ask(admin.clone()), ask(admin));
+    assert_eq!(field_calls(), 1);
+    // Another user's credentials read their own.
+    ask(viewer.clone()).await;
+    ask(viewer).await;
+    assert_eq!(field_calls(), 2);
 }
 
 #[tokio::test]
