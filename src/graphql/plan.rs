@@ -28,16 +28,8 @@ impl FetchPlan {
     /// `nodes` select.
     pub fn for_connection<'a>(selection: impl Iterator<Item = SelectionField<'a>>) -> Self {
         let mut plan = FetchPlan::default();
-        for field in selection {
-            match field.name() {
-                "edges" => {
-                    for inner in field.selection_set().filter(|f| f.name() == "node") {
-                        plan.add_issue_selection(inner.selection_set());
-                    }
-                }
-                "nodes" => plan.add_issue_selection(field.selection_set()),
-                _ => {}
-            }
+        for issue in issue_selections(selection) {
+            plan.add_issue_selection(issue.selection_set());
         }
         plan
     }
@@ -51,42 +43,13 @@ impl FetchPlan {
     pub fn comments_shown<'a>(
         selection: impl Iterator<Item = SelectionField<'a>>,
     ) -> Option<usize> {
-        fn walk<'a>(
-            selection: impl Iterator<Item = SelectionField<'a>>,
-            most: &mut Option<usize>,
-        ) -> bool {
-            for field in selection.filter(|f| f.name() == "comments") {
-                let after = argument(&field, "after");
-                if !matches!(after, None | Some(async_graphql::Value::Null)) {
-                    return false;
-                }
-                let first = match argument(&field, "first") {
-                    Some(async_graphql::Value::Number(n)) => {
-                        n.as_u64().and_then(|n| usize::try_from(n).ok())
-                    }
-                    _ => Some(super::types::DEFAULT_NESTED_PAGE),
-                };
-                match first.filter(|&n| i64::try_from(n).is_ok_and(|n| n <= EMBEDDED_LIMIT)) {
-                    Some(n) => *most = Some(most.map_or(n, |m| m.max(n))),
-                    None => return false,
-                }
-            }
-            true
-        }
-        let mut most = None;
-        for field in selection {
-            let issues: Vec<SelectionField<'a>> = match field.name() {
-                "edges" => field
-                    .selection_set()
-                    .filter(|f| f.name() == "node")
-                    .collect(),
-                "nodes" => vec![field],
-                _ => continue,
-            };
-            for issue in issues {
-                if !walk(issue.selection_set(), &mut most) {
-                    return None;
-                }
+        let mut most: Option<usize> = None;
+        for issue in issue_selections(selection) {
+            for field in issue.selection_set().filter(|f| f.name() == "comments") {
+                let first = first_page(&field)
+                    .filter(|&n| n <= EMBEDDED_LIMIT)
+                    .and_then(|n| usize::try_from(n).ok())?;
+                most = Some(most.map_or(first, |m| m.max(first)));
             }
         }
         most
@@ -209,12 +172,39 @@ fn string_list_argument(field: &SelectionField<'_>, name: &str) -> Option<Vec<St
     }
 }
 
-/// True when a `(first, after)` connection field asks for the first page of at most `limit`.
-fn first_page_within(field: &SelectionField<'_>, limit: i64) -> bool {
-    let after = argument(field, "after");
-    let first = match argument(field, "first") {
+/// The selections of `Issue` in a connection's selection set: its `edges { node }` and
+/// `nodes`.
+fn issue_selections<'a>(
+    selection: impl Iterator<Item = SelectionField<'a>>,
+) -> impl Iterator<Item = SelectionField<'a>> {
+    selection.flat_map(|field| -> Vec<SelectionField<'a>> {
+        match field.name() {
+            "edges" => field
+                .selection_set()
+                .filter(|f| f.name() == "node")
+                .collect(),
+            "nodes" => vec![field],
+            _ => Vec::new(),
+        }
+    })
+}
+
+/// The `first` of a `(first, after)` connection field that asks for a first page (no
+/// `after`); `None` for a later page. A `first` too large for `i64` reads as `i64::MAX`.
+fn first_page(field: &SelectionField<'_>) -> Option<i64> {
+    if !matches!(
+        argument(field, "after"),
+        None | Some(async_graphql::Value::Null)
+    ) {
+        return None;
+    }
+    Some(match argument(field, "first") {
         Some(async_graphql::Value::Number(n)) => n.as_i64().unwrap_or(i64::MAX),
         _ => super::types::DEFAULT_NESTED_PAGE as i64,
-    };
-    matches!(after, None | Some(async_graphql::Value::Null)) && first <= limit
+    })
+}
+
+/// True when a `(first, after)` connection field asks for the first page of at most `limit`.
+fn first_page_within(field: &SelectionField<'_>, limit: i64) -> bool {
+    first_page(field).is_some_and(|first| first <= limit)
 }

@@ -73,10 +73,7 @@ async fn comment_pages_on_a_board_match_the_site_whatever_is_left_unread() {
         c2: comments(first: 2) { totalCount edges { node { id } } }
         next: comments(first: 3, after: $after) { totalCount pageInfo { hasNextPage } edges { node { id } } }
     } } } }"#;
-    let after_first = {
-        use base64::Engine as _;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("o1:0")
-    };
+    let after_first = jira_gateway::graphql::types::encode_offset(0);
     let jql = "project = DEMO ORDER BY key ASC";
     for (query, variables) in [
         (first_pages, json!({ "jql": jql })),
